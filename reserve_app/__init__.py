@@ -1,0 +1,1 @@
+"""reserve_app: self-service booking and ordering for small businesses."""

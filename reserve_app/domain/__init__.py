@@ -1,0 +1,1 @@
+"""Pure business rules. Imports nothing from reflex, sqlmodel, sqlalchemy or stripe."""

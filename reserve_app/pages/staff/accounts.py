@@ -1,0 +1,80 @@
+import reflex as rx
+
+from reserve_app.components.i18n import t
+from reserve_app.components.layout import field, staff_page
+from reserve_app.state.staff_accounts import StaffAccountsState, StaffRow
+
+
+def _role_select(row: StaffRow) -> rx.Component:
+    return rx.el.select(
+        rx.el.option(t("role.staff"), value="staff"),
+        rx.el.option(t("role.admin"), value="admin"),
+        value=row.role,
+        aria_label=t("staff.accounts.role_of") + " " + row.name,
+        on_change=lambda v: StaffAccountsState.change_role(row.user_id, v),
+        class_name="native-select",
+    )
+
+
+def _row(row: StaffRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.name),
+        rx.table.cell(row.email),
+        rx.table.cell(_role_select(row)),
+        rx.table.cell(rx.cond(row.active,
+                              rx.badge(t("staff.accounts.active"), color_scheme="green"),
+                              rx.badge(t("staff.accounts.disabled"), color_scheme="gray"))),
+        rx.table.cell(rx.cond(
+            row.active,
+            rx.button(t("staff.accounts.disable"), color_scheme="red", variant="soft",
+                      aria_label=t("staff.accounts.disable") + " " + row.name,
+                      on_click=StaffAccountsState.set_active(row.user_id, False)),
+            rx.button(t("staff.accounts.enable"), variant="soft",
+                      aria_label=t("staff.accounts.enable") + " " + row.name,
+                      on_click=StaffAccountsState.set_active(row.user_id, True)),
+        )),
+    )
+
+
+def _create_form() -> rx.Component:
+    errors = StaffAccountsState.errors
+    return rx.form(
+        rx.vstack(
+            rx.heading(t("staff.accounts.create_title"), as_="h2", size="5"),
+            field("field.name", "name", errors=errors, required=True, max_length=100),
+            field("field.email", "email", errors=errors, type="email", required=True),
+            field("staff.accounts.temp_password", "password", errors=errors, type="password",
+                  auto_complete="new-password", required=True, min_length=8),
+            rx.vstack(
+                rx.el.label(t("account.role"), html_for="field-role", font_weight="500"),
+                rx.el.select(rx.el.option(t("role.staff"), value="staff"),
+                             rx.el.option(t("role.admin"), value="admin"),
+                             id="field-role", name="role", default_value="staff",
+                             class_name="native-select"),
+                spacing="1", align="stretch", width="100%",
+            ),
+            rx.button(t("staff.accounts.create"), type="submit"),
+            spacing="3", max_width="26rem", width="100%",
+        ),
+        key=StaffAccountsState.form_key,
+        on_submit=StaffAccountsState.create,
+        margin_top="2rem",
+    )
+
+
+def accounts() -> rx.Component:
+    return staff_page(
+        rx.heading(t("staff.accounts.title"), as_="h1", size="7"),
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell(t("field.name")),
+                rx.table.column_header_cell(t("field.email")),
+                rx.table.column_header_cell(t("account.role")),
+                rx.table.column_header_cell(t("staff.accounts.status")),
+                rx.table.column_header_cell(t("staff.accounts.actions")),
+            )),
+            rx.table.body(rx.foreach(StaffAccountsState.rows, _row)),
+            width="100%", margin_top="1rem",
+        ),
+        _create_form(),
+    )

@@ -1,0 +1,25 @@
+import reflex as rx
+
+from reserve_app.components.i18n import t
+from reserve_app.components.layout import staff_page
+from reserve_app.state.session import SessionState
+from reserve_app.state.staff_home import StaffHomeState
+
+
+def _card(label_key: str, value: rx.Var) -> rx.Component:
+    return rx.card(rx.text(t(label_key), size="2", color_scheme="gray"),
+                   rx.heading(value.to_string(), size="7"), min_width="10rem")
+
+
+def home() -> rx.Component:
+    return staff_page(
+        rx.heading(t("staff.home.title"), as_="h1", size="7"),
+        rx.text(t("staff.home.hello"), " ", SessionState.user_name, margin_top="0.5rem"),
+        rx.flex(
+            _card("staff.home.customers", StaffHomeState.customers),
+            _card("staff.home.staff", StaffHomeState.staff),
+            _card("staff.home.emails_pending", StaffHomeState.emails_pending),
+            _card("staff.home.emails_failed", StaffHomeState.emails_failed),
+            wrap="wrap", spacing="4", margin_top="1rem",
+        ),
+    )

@@ -1,0 +1,47 @@
+import reflex as rx
+
+from reserve_app.components.i18n import t
+from reserve_app.components.layout import staff_page
+from reserve_app.state.outbox import OutboxRow, OutboxState
+
+
+def _row(m: OutboxRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(m.created),
+        rx.table.cell(m.to_email),
+        rx.table.cell(rx.el.details(rx.el.summary(m.subject),
+                                    rx.el.pre(m.body, white_space="pre-wrap"))),
+        rx.table.cell(rx.badge(m.status_label, color_scheme=rx.match(
+            m.status, ("sent", "green"), ("failed", "red"), "amber"))),
+        rx.table.cell(m.attempts),
+    )
+
+
+def outbox() -> rx.Component:
+    return staff_page(
+        rx.heading(t("outbox.title"), as_="h1", size="7"),
+        rx.text(t("outbox.lead"), margin_block="0.5rem"),
+        rx.cond(
+            OutboxState.total == 0,
+            rx.text(t("outbox.empty")),
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell(t("outbox.col.created")),
+                    rx.table.column_header_cell(t("outbox.col.to")),
+                    rx.table.column_header_cell(t("outbox.col.subject")),
+                    rx.table.column_header_cell(t("outbox.col.status")),
+                    rx.table.column_header_cell(t("outbox.col.attempts")),
+                )),
+                rx.table.body(rx.foreach(OutboxState.rows, _row)),
+                width="100%",
+            ),
+        ),
+        rx.hstack(
+            rx.button(t("pager.previous"), disabled=OutboxState.page <= 1,
+                      on_click=OutboxState.go(OutboxState.page - 1)),
+            rx.text(OutboxState.page, " / ", OutboxState.pages),
+            rx.button(t("pager.next"), disabled=OutboxState.page >= OutboxState.pages,
+                      on_click=OutboxState.go(OutboxState.page + 1)),
+            align="center", spacing="3", margin_top="1rem",
+        ),
+    )

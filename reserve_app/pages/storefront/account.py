@@ -1,0 +1,23 @@
+import reflex as rx
+
+from reserve_app.components.i18n import t
+from reserve_app.components.layout import storefront_page
+from reserve_app.state.account import AccountState
+
+
+def _row(label_key: str, value: rx.Var) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(t(label_key)), rx.data_list.value(value))
+
+
+def account() -> rx.Component:
+    return storefront_page(
+        rx.heading(t("account.title"), as_="h1", size="7"),
+        rx.data_list.root(
+            _row("field.name", AccountState.name),
+            _row("field.email", AccountState.email),
+            _row("account.role", AccountState.role_label),
+            _row("field.language", AccountState.language_name),
+            _row("account.member_since", AccountState.member_since),
+            margin_top="1rem",
+        ),
+    )

@@ -1,0 +1,69 @@
+"""The Reflex app: pages, HTTP routes, error handling, background tasks."""
+
+import logging
+import traceback
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from reserve_app import models
+from reserve_app.api import routes
+from reserve_app.i18n import translate
+from reserve_app.pages.staff.accounts import accounts as staff_accounts
+from reserve_app.pages.staff.home import home as staff_home
+from reserve_app.pages.staff.outbox import outbox
+from reserve_app.pages.storefront.account import account
+from reserve_app.pages.storefront.auth import login, register
+from reserve_app.pages.storefront.home import home
+from reserve_app.services.outbox import run_deliverer
+from reserve_app.settings import get_settings
+from reserve_app.state.account import AccountState
+from reserve_app.state.auth import LoginState, RegisterState
+from reserve_app.state.outbox import OutboxState
+from reserve_app.state.session import SessionState
+from reserve_app.state.staff_accounts import StaffAccountsState
+from reserve_app.state.staff_home import StaffHomeState
+
+log = logging.getLogger("reserve_app")
+
+# All tables share SQLModel.metadata: registering one model shows Reflex's `reflex db`
+# commands the whole schema (registering each would make Reflex merge copies of it).
+rx.ModelRegistry.register(models.ALL_MODELS[0])
+
+# The viewer's time zone, for showing times; read server-side from the Cookie header.
+TZ_SCRIPT = (
+    "try{document.cookie='tz='+encodeURIComponent(Intl.DateTimeFormat().resolvedOptions()"
+    ".timeZone)+';path=/;max-age=31536000;samesite=lax'}catch(e){}"
+)
+
+
+def backend_error(exception: Exception) -> EventSpec:
+    """Anything unexpected: logged with its traceback, the user sees a generic message."""
+    log.error("unhandled error in event handler:\n%s",
+              "".join(traceback.format_exception(exception)))
+    return rx.toast.error(translate(get_settings().default_language, "error.unexpected"))
+
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[rx.script(TZ_SCRIPT)],
+    api_transformer=routes,
+    backend_exception_handler=backend_error,
+)
+
+TITLE = get_settings().business_name
+app.add_page(home, route="/", title=TITLE, on_load=SessionState.load)
+app.add_page(login, route="/login", title=TITLE,
+             on_load=[SessionState.load, LoginState.clear])
+app.add_page(register, route="/register", title=TITLE,
+             on_load=[SessionState.load, RegisterState.clear])
+app.add_page(account, route="/account", title=TITLE,
+             on_load=[SessionState.guard_customer, AccountState.load])
+app.add_page(staff_home, route="/staff", title=TITLE,
+             on_load=[SessionState.guard_staff, StaffHomeState.load])
+app.add_page(outbox, route="/staff/outbox", title=TITLE,
+             on_load=[SessionState.guard_staff, OutboxState.load])
+app.add_page(staff_accounts, route="/staff/accounts", title=TITLE,
+             on_load=[SessionState.guard_admin, StaffAccountsState.load])
+
+app.register_lifespan_task(run_deliverer)

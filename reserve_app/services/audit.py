@@ -1,0 +1,41 @@
+"""Audit trail: one row per change, written in the transaction of the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from reserve_app.models import AuditEntry, User
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor_name: str
+    action: str
+    old_value: str
+    new_value: str
+    note: str
+
+
+def record(
+    session: Session, *, actor_id: int | None, entity: str, entity_id: int, action: str,
+    old: object = "", new: object = "", note: str = "",
+) -> AuditEntry:
+    entry = AuditEntry(actor_id=actor_id, entity=entity, entity_id=entity_id, action=action,
+                       old_value=str(old)[:255], new_value=str(new)[:255], note=note[:1000])
+    session.add(entry)
+    return entry
+
+
+def history(session: Session, *, entity: str, entity_id: int) -> list[AuditView]:
+    rows = session.exec(
+        select(AuditEntry, User.name)
+        .join(User, AuditEntry.actor_id == User.id, isouter=True)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    return [AuditView(e.at, name or "", e.action, e.old_value, e.new_value, e.note)
+            for e, name in rows]

@@ -1,0 +1,33 @@
+"""Figures for the staff home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from reserve_app.domain.accounts import Actor, Role, require_staff
+from reserve_app.domain.outbox import MessageStatus
+from reserve_app.models import OutboxMessage, User
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    customers: int
+    staff: int
+    emails_pending: int
+    emails_failed: int
+
+
+def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
+    require_staff(actor)
+
+    def count(model, *where) -> int:  # noqa: ANN001
+        return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
+
+    return HomeSummary(
+        customers=count(User, User.role == Role.CUSTOMER.value),
+        staff=count(User, User.role != Role.CUSTOMER.value, User.active),
+        emails_pending=count(OutboxMessage, OutboxMessage.status == MessageStatus.PENDING.value),
+        emails_failed=count(OutboxMessage, OutboxMessage.status == MessageStatus.FAILED.value),
+    )

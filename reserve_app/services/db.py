@@ -1,0 +1,75 @@
+"""Engine and transactions.
+
+SQLite runs in WAL mode with a busy timeout; `write_session()` opens its transaction with
+`BEGIN IMMEDIATE`, so a check-then-insert use case holds the write lock from its first read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from reserve_app.settings import get_settings
+
+_IMMEDIATE = "reserve_app_immediate"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_engines: dict[str, Engine] = {}
+
+
+def engine() -> Engine:
+    url = get_settings().database_url
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def dispose() -> None:
+    """Close every pooled connection (tests switch databases)."""
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    with Session(engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once on SQLite."""
+    eng = engine()
+    if eng.dialect.name == "sqlite":
+        eng = eng.execution_options(**{_IMMEDIATE: True})
+    with Session(eng, expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,105 @@
+"""Helpers every state uses (no state class here).
+
+The caller is always resolved from the HttpOnly `sid` cookie of the websocket's own HTTP
+upgrade request (`router.headers.cookie`), checked against the sessions table on every event.
+Nothing the browser sends in an event payload, and no state var, identifies the user.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, TypeVar
+
+import anyio
+import reflex as rx
+
+from reserve_app.domain.accounts import Actor
+from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.i18n import normalize_language, translate
+from reserve_app.services import auth, db
+
+SESSION_COOKIE = "sid"
+T = TypeVar("T")
+log = logging.getLogger("reserve_app")
+
+
+def cookies_of(state: rx.State) -> dict[str, str]:
+    raw = state.router.headers.cookie or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {k: v.value for k, v in jar.items()}
+
+
+def session_token(state: rx.State) -> str | None:
+    return cookies_of(state).get(SESSION_COOKIE)
+
+
+def viewer_timezone(state: rx.State) -> str:
+    return cookies_of(state).get("tz", "UTC")[:64]
+
+
+async def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service function with a read session in a worker thread."""
+    def call() -> T:
+        with db.read_session() as session:
+            return fn(session, **kwargs)
+
+    return await anyio.to_thread.run_sync(call)
+
+
+async def write(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service function with a write session (BEGIN IMMEDIATE on SQLite)."""
+    def call() -> T:
+        with db.write_session() as session:
+            return fn(session, **kwargs)
+
+    return await anyio.to_thread.run_sync(call)
+
+
+async def current_actor(state: rx.State) -> Actor | None:
+    return await read(auth.resolve_actor, token=session_token(state))
+
+
+async def language_of(state: rx.State) -> str:
+    from .i18n import I18nState
+
+    i18n = await state.get_state(I18nState)
+    return normalize_language(i18n.lang)
+
+
+async def error_toast(state: rx.State, err: DomainError) -> rx.event.EventSpec:
+    lang = await language_of(state)
+    key = "error.validation" if isinstance(err, ValidationFailed) else err.key
+    return rx.toast.error(translate(lang, key, **err.params), duration=6000)
+
+
+async def field_errors(state: rx.State, err: ValidationFailed) -> dict[str, str]:
+    lang = await language_of(state)
+    return {field: translate(lang, key) for field, key in err.fields.items()}
+
+
+def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
+    """Navigate by a real form POST (so the route can set or clear the HttpOnly cookie)."""
+    inputs = "".join(
+        "var i=document.createElement('input');i.type='hidden';"
+        f"i.name={json.dumps(k)};i.value={json.dumps(v)};f.appendChild(i);"
+        for k, v in fields.items()
+    )
+    return rx.call_script(
+        "(function(){var f=document.createElement('form');f.method='POST';"
+        f"f.action={json.dumps(action)};{inputs}document.body.appendChild(f);f.submit();}})()"
+    )
+
+
+def text_field(form: object, name: str, limit: int = 2000) -> str:
+    """A string field from form data; anything that is not a short string becomes ''."""
+    if not isinstance(form, dict):
+        return ""
+    value = form.get(name, "")
+    return value if isinstance(value, str) and len(value) <= limit else ""

@@ -1,0 +1,85 @@
+"""Who is looking at the page (for the header) and page guards.
+
+The vars here only drive what the page shows; every protected handler resolves the caller
+again from the cookie, so editing these vars from the browser grants nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import reflex as rx
+
+from reserve_app.domain.accounts import Actor
+from reserve_app.i18n import normalize_language
+from reserve_app.services import menu
+
+from . import base
+from .i18n import I18nState, dir_script
+
+
+@dataclass
+class MenuLink:
+    title: str
+    path: str
+
+
+class SessionState(rx.State):
+    logged_in: bool = False
+    user_name: str = ""
+    role: str = ""
+    menu: list[MenuLink] = []
+
+    @rx.var
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    async def _refresh(self) -> Actor | None:
+        actor = await base.current_actor(self)
+        self.logged_in = actor is not None
+        self.user_name = actor.name if actor else ""
+        self.role = actor.role.value if actor else ""
+        i18n = await self.get_state(I18nState)
+        if actor is not None:
+            i18n.lang = normalize_language(actor.language)
+        return actor
+
+    def _login_redirect(self) -> rx.event.EventSpec:
+        path = self.router.url.path or "/"
+        return rx.redirect(f"/login?next={quote(path, safe='/')}")
+
+    @rx.event
+    async def load(self):
+        await self._refresh()
+        self.menu = [MenuLink(title=m.title, path=m.path)
+                     for m in await base.read(menu.storefront_menu)]
+        return dir_script((await self.get_state(I18nState)).lang)
+
+    @rx.event
+    async def guard_customer(self):
+        actor = await self._refresh()
+        lang = (await self.get_state(I18nState)).lang
+        if actor is None:
+            return [dir_script(lang), self._login_redirect()]
+        return dir_script(lang)
+
+    @rx.event
+    async def guard_staff(self):
+        actor = await self._refresh()
+        lang = (await self.get_state(I18nState)).lang
+        if actor is None or not actor.is_staff:
+            return [dir_script(lang), self._login_redirect()]
+        return dir_script(lang)
+
+    @rx.event
+    async def guard_admin(self):
+        actor = await self._refresh()
+        lang = (await self.get_state(I18nState)).lang
+        if actor is None or not actor.is_admin:
+            return [dir_script(lang), self._login_redirect()]
+        return dir_script(lang)

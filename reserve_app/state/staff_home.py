@@ -1,0 +1,29 @@
+"""Staff home page figures."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.services import dashboard
+
+from . import base
+
+
+class StaffHomeState(rx.State):
+    customers: int = 0
+    staff: int = 0
+    emails_pending: int = 0
+    emails_failed: int = 0
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        try:
+            summary = await base.read(dashboard.home_summary, actor=actor)
+        except DomainError as err:
+            return await base.error_toast(self, err)
+        self.customers = summary.customers
+        self.staff = summary.staff
+        self.emails_pending = summary.emails_pending
+        self.emails_failed = summary.emails_failed
