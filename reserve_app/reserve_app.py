@@ -26,9 +26,9 @@ from reserve_app.state.staff_home import StaffHomeState
 
 log = logging.getLogger("reserve_app")
 
-# All tables share SQLModel.metadata: registering one model shows Reflex's `reflex db`
-# commands the whole schema (registering each would make Reflex merge copies of it).
-rx.ModelRegistry.register(models.ALL_MODELS[0])
+# Importing `models` puts every table on SQLModel.metadata, which Reflex's own registered
+# base model shares: `reflex db` commands see the schema without registering each table.
+assert models.ALL_MODELS
 
 # The viewer's time zone, for showing times; read server-side from the Cookie header.
 TZ_SCRIPT = (

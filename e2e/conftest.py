@@ -1,0 +1,129 @@
+"""End-to-end fixtures: one production-mode app per test session, Debian's Chromium.
+
+The app runs `reflex run --env prod` on a free port with a fresh SQLite database and the
+demo data, and is killed (whole process group) at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+START_TIMEOUT = 600  # first build installs frontend packages
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class App:
+    url: str
+    db_path: Path
+    log_path: Path
+
+    def query(self, sql: str, *args: object) -> list[tuple]:
+        con = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    tmp = tmp_path_factory.mktemp("app")
+    port = _free_port()
+    db_path = tmp / "e2e.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "DATABASE_URL"))}
+    env.update({
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "PORT": str(port),
+        "APP_URL": f"http://localhost:{port}",
+        "APP_ENV": "prod",
+        "SEED_DEMO": "true",
+        "BUSINESS_NAME": "Demo Rentals",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        # bun from the npm registry (make setup); Reflex needs it with Node 20.
+        "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    })
+    subprocess.run([sys.executable, "-m", "reserve_app.cli", "setup"], cwd=ROOT, env=env,
+                   check=True)
+    log_path = tmp / "app.log"
+    reflex = str(Path(sys.executable).with_name("reflex"))
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [reflex, "run", "--env", "prod", "--frontend-port", str(port),
+             "--backend-port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_ready(f"http://localhost:{port}", proc, log_path)
+        yield App(f"http://localhost:{port}", db_path, log_path)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited early:\n{log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as r:  # noqa: S310
+                if r.status == 200:
+                    with urllib.request.urlopen(f"{url}/login", timeout=5):  # noqa: S310
+                        return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{log_path.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.exit(f"Chromium not found at {CHROMIUM}: run `make setup-test`.", returncode=2)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(app: App) -> str:
+    return app.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, app: App) -> dict:
+    return {**browser_context_args, "base_url": app.url, "locale": "en-US",
+            "timezone_id": "Europe/Warsaw"}
