@@ -49,7 +49,9 @@ def _int(name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> 
 
 
 def _str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The setting's value; unset or blank means the default."""
+    value = os.environ.get(name, "").strip()
+    return value or default
 
 
 def _origin(url: str, name: str) -> str:

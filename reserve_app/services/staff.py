@@ -41,10 +41,17 @@ def create_staff(
     role: object, language: object = "en",
 ) -> StaffView:
     admin = accounts.require_admin(actor)
-    if role not in STAFF_ROLE_VALUES:
-        raise ValidationFailed({"role": "field.choice_invalid"})
-    data = accounts.check_new_account(name=name, email=email, password=password,
-                                      language=language, role=role)
+    errors: dict[str, str] = {}
+    staff_role = role in STAFF_ROLE_VALUES
+    try:
+        data = accounts.check_new_account(name=name, email=email, password=password,
+                                          language=language, role=role if staff_role else "staff")
+    except ValidationFailed as err:
+        errors.update(err.fields)
+    if not staff_role:
+        errors["role"] = "field.choice_invalid"
+    if errors:
+        raise ValidationFailed(errors)
     try:
         user = create_user(session, data)
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
