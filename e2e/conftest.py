@@ -65,6 +65,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         # bun from the npm registry (make setup); Reflex needs it with Node 20.
         "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     })
+    if not env.get("NPM_CONFIG_REGISTRY"):  # else Reflex probes an unreachable mirror
+        registry = subprocess.run(["npm", "config", "get", "registry"], capture_output=True,
+                                  text=True, check=False).stdout.strip()
+        if registry:
+            env["NPM_CONFIG_REGISTRY"] = registry
     subprocess.run([sys.executable, "-m", "reserve_app.cli", "setup"], cwd=ROOT, env=env,
                    check=True)
     log_path = tmp / "app.log"
