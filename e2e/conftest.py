@@ -6,6 +6,7 @@ demo data, and is killed (whole process group) at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -88,10 +89,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _wait_ready(url: str, proc: subprocess.Popen, log_path: Path) -> None:

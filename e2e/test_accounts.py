@@ -95,6 +95,9 @@ def test_admin_creates_a_staff_account_who_can_then_log_in(page: Page, browser: 
     expect(staff_page.get_by_text("Sam Staff")).to_be_visible()
     # Not an admin: the staff accounts page is not theirs.
     expect(staff_page.get_by_role("link", name="Staff accounts")).to_have_count(0)
+    open_page(staff_page, "/staff/accounts")
+    expect(staff_page).to_have_url(re.compile(r"/staff/?$"))
+    expect(staff_page.get_by_text("You are not allowed to do that.")).to_be_visible()
 
     # The admin disables the account: the open staff tab loses access on its next event.
     page.get_by_role("button", name="Disable Sam Staff").click()

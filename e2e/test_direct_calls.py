@@ -17,12 +17,12 @@ import pytest
 import socketio
 from playwright.sync_api import Page
 
+from reserve_app.state.auth import LoginState, RegisterState
 from reserve_app.state.outbox import OutboxState
 from reserve_app.state.staff_accounts import StaffAccountsState
 
 from .conftest import App
 from .helpers import log_in_as
-
 
 NAMESPACE = "/_event"
 
@@ -91,9 +91,12 @@ def test_customer_calling_admin_handlers_is_refused(page: Page, app: App) -> Non
         reply = tab.call(handler(StaffAccountsState, "set_active"), "/staff/accounts",
                          user_id=1, active=False)
         assert "You are not allowed to do that." in reply
-        reply = tab.call(handler(OutboxState, "load"), "/staff/outbox")
+        reply = tab.call(handler(OutboxState, "go"), "/staff/outbox", page=1)
         assert "You are not allowed to do that." in reply
         assert "Welcome to" not in reply  # no outbox rows leaked
+        reply = tab.call(handler(OutboxState, "load"), "/staff/outbox")
+        assert "/login?next=/staff/outbox" in reply
+        assert "Welcome to" not in reply
     finally:
         tab.close()
     assert app.query("SELECT id, role, active FROM users ORDER BY id") == users
@@ -102,7 +105,7 @@ def test_customer_calling_admin_handlers_is_refused(page: Page, app: App) -> Non
 def test_anonymous_tab_gets_login_required(app: App) -> None:
     tab = Tab(app)
     try:
-        reply = tab.call(handler(OutboxState, "load"), "/staff/outbox")
+        reply = tab.call(handler(OutboxState, "go"), "/staff/outbox", page=2)
         assert "Please log in first." in reply
         reply = tab.call(handler(StaffAccountsState, "set_active"), "/staff/accounts",
                          user_id=1, active=False)
@@ -134,6 +137,38 @@ def test_admin_handlers_refuse_wrong_types(page: Page, app: App, payload: dict) 
     finally:
         tab.close()
     assert app.query("SELECT id, role, active FROM users ORDER BY id") == users
+
+
+@pytest.mark.parametrize("form", [
+    None, "text", ["a", "b"], 42,
+    {"name": "", "email": "", "password": "", "language": ""},
+    {"name": "x" * 101, "email": "x" * 300, "password": "p" * 2000, "language": "xx"},
+    {"name": {"a": 1}, "email": ["e@example.org"], "password": 12345678, "language": None},
+])
+def test_register_refuses_bad_payloads(app: App, form: object) -> None:
+    users = app.query("SELECT count(*) FROM users")
+    outbox = app.query("SELECT count(*) FROM outbox_messages")
+    tab = Tab(app)
+    try:
+        reply = tab.call(handler(RegisterState, "register"), "/register", form=form)
+    finally:
+        tab.close()
+    assert "Please correct the highlighted fields." in reply
+    assert "/api/session" not in reply  # no login ticket handed out
+    assert app.query("SELECT count(*) FROM users") == users
+    assert app.query("SELECT count(*) FROM outbox_messages") == outbox
+
+
+def test_login_handler_with_garbage_says_credentials_are_wrong(app: App) -> None:
+    tab = Tab(app)
+    try:
+        for form in (None, [], {"email": ["x"], "password": {"a": 1}},
+                     {"email": "customer@example.com", "password": "x" * 5000}):
+            reply = tab.call(handler(LoginState, "login"), "/login", form=form)
+            assert "Email or password is incorrect." in reply
+            assert "/api/session" not in reply
+    finally:
+        tab.close()
 
 
 def test_foreign_origin_cannot_open_the_websocket(app: App) -> None:

@@ -58,12 +58,12 @@ app.add_page(login, route="/login", title=TITLE,
 app.add_page(register, route="/register", title=TITLE,
              on_load=[SessionState.load, RegisterState.clear])
 app.add_page(account, route="/account", title=TITLE,
-             on_load=[SessionState.guard_customer, AccountState.load])
+             on_load=[SessionState.load, AccountState.load])
 app.add_page(staff_home, route="/staff", title=TITLE,
-             on_load=[SessionState.guard_staff, StaffHomeState.load])
+             on_load=[SessionState.load, StaffHomeState.load])
 app.add_page(outbox, route="/staff/outbox", title=TITLE,
-             on_load=[SessionState.guard_staff, OutboxState.load])
+             on_load=[SessionState.load, OutboxState.load])
 app.add_page(staff_accounts, route="/staff/accounts", title=TITLE,
-             on_load=[SessionState.guard_admin, StaffAccountsState.load])
+             on_load=[SessionState.load, StaffAccountsState.load])
 
 app.register_lifespan_task(run_deliverer)

@@ -110,7 +110,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     app_url = _str("APP_URL", f"http://localhost:{port}").rstrip("/")
     origin = _origin(app_url, "APP_URL")
     extra_origins = [o.strip() for o in _str("ALLOWED_ORIGINS").split(",") if o.strip()]
-    origins = tuple(dict.fromkeys([origin, *(_origin(o, "ALLOWED_ORIGINS") for o in extra_origins)]))
+    origins = tuple(dict.fromkeys(
+        [origin, *(_origin(o, "ALLOWED_ORIGINS") for o in extra_origins)]))
 
     database_url = _str("DATABASE_URL", f"sqlite:///{ROOT / 'reserve_app.db'}")
     if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", database_url):

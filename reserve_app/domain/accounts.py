@@ -130,8 +130,8 @@ def parse_role(value: object) -> Role:
 
 
 def check_staff_change(
-    *, actor: Actor, target_id: int, target_role: Role, new_role: Role | None = None,
-    disable: bool = False, active_admins: int,
+    *, actor: Actor, target_id: int, target_role: Role, target_active: bool = True,
+    new_role: Role | None = None, disable: bool = False, active_admins: int,
 ) -> None:
     """An admin may not lock themselves out, and the last active admin must stay one."""
     require_admin(actor)
@@ -140,7 +140,8 @@ def check_staff_change(
     demotes = new_role is not None and new_role is not Role.ADMIN
     if (disable or demotes) and target_id == actor.user_id:
         raise Forbidden("staff.not_yourself")
-    if (disable or demotes) and target_role is Role.ADMIN and active_admins <= 1:
+    removes_an_active_admin = target_role is Role.ADMIN and target_active
+    if (disable or demotes) and removes_an_active_admin and active_admins <= 1:
         raise Forbidden("staff.last_admin")
     if new_role is Role.CUSTOMER:
         raise ValidationFailed({"role": "field.choice_invalid"})

@@ -9,6 +9,7 @@ tickets and session tokens are stored.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from reserve_app.models import AuthSession, LoginAttempt, LoginTicket, User
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, outbox
+from . import audit, db, outbox
 
 TICKET_TTL = timedelta(seconds=60)
 _hasher = PasswordHasher()
@@ -106,6 +107,7 @@ def start_login(
                                               if isinstance(email, str) else "")
     if not key or not isinstance(password, str) or not password or len(password) > 1024:
         raise InvalidCredentials()
+    db.serialize_on(session, f"login:{key}")
     window = timedelta(minutes=settings.login_window_minutes)
     last_ok = session.exec(
         select(LoginAttempt.at).where(LoginAttempt.email == key, LoginAttempt.succeeded)
@@ -119,7 +121,7 @@ def start_login(
     until = throttle.locked_until(failures, now=now, max_failures=settings.login_max_failures,
                                   window=window)
     if until is not None:
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         raise TooManyAttempts(minutes=minutes)
 
     user = session.exec(select(User).where(User.email == key)).first()

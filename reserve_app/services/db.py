@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from reserve_app.settings import get_settings
@@ -73,3 +73,13 @@ def write_session() -> Iterator[Session]:
         eng = eng.execution_options(**{_IMMEDIATE: True})
     with Session(eng, expire_on_commit=False) as session:
         yield session
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Serialize concurrent use cases that check-then-write on `key`, until commit.
+
+    SQLite: `write_session()` already holds the database write lock from BEGIN IMMEDIATE.
+    PostgreSQL: a transaction-scoped advisory lock on the key's hash.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))

@@ -144,17 +144,17 @@ async def deliver_due(*, sender: Sender | None = None, now: datetime | None = No
     claimed = await anyio.to_thread.run_sync(_claim, start, limit)
     sent = failed = 0
     for message_id, email in claimed:
+        error = ""
         try:
             await sender(email)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-            failed += 1
-            await anyio.to_thread.run_sync(
-                lambda mid=message_id, e=exc: _finish(mid, ok=False, error=f"{type(e).__name__}: {e}",
-                                                      now=now or utcnow()))
-        else:
-            sent += 1
-            await anyio.to_thread.run_sync(
-                lambda mid=message_id: _finish(mid, ok=True, error="", now=now or utcnow()))
+            error = f"{type(exc).__name__}: {exc}"
+        ok = not error
+        sent += ok
+        failed += not ok
+        await anyio.to_thread.run_sync(
+            lambda mid=message_id, ok=ok, error=error: _finish(mid, ok=ok, error=error,
+                                                               now=now or utcnow()))
     return sent, failed
 
 

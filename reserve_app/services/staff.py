@@ -13,7 +13,7 @@ from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import NotFound, ValidationFailed
 from reserve_app.models import User
 
-from . import audit
+from . import audit, db
 from .auth import create_user, end_sessions_of
 
 STAFF_ROLE_VALUES = (Role.STAFF.value, Role.ADMIN.value)
@@ -73,6 +73,8 @@ def _target(session: Session, user_id: object) -> User:
 
 
 def _active_admins(session: Session) -> int:
+    """Count active admins, holding the lock that serializes admin changes until commit."""
+    db.serialize_on(session, "staff:admins")
     return int(session.exec(select(func.count()).select_from(User)
                             .where(User.role == Role.ADMIN.value, col(User.active))).one())
 
@@ -84,7 +86,8 @@ def set_active(session: Session, *, actor: Actor | None, user_id: object, active
         raise ValidationFailed({"active": "field.choice_invalid"})
     user = _target(session, user_id)
     accounts.check_staff_change(actor=admin, target_id=user.id or 0, target_role=Role(user.role),
-                                disable=not active, active_admins=_active_admins(session))
+                                target_active=user.active, disable=not active,
+                                active_admins=_active_admins(session))
     if user.active != active:
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                      action="active_changed", old=user.active, new=active)
@@ -101,7 +104,8 @@ def change_role(session: Session, *, actor: Actor | None, user_id: object, role:
     new_role = accounts.parse_role(role)
     user = _target(session, user_id)
     accounts.check_staff_change(actor=admin, target_id=user.id or 0, target_role=Role(user.role),
-                                new_role=new_role, active_admins=_active_admins(session))
+                                target_active=user.active, new_role=new_role,
+                                active_admins=_active_admins(session))
     if user.role != new_role.value:
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                      action="role_changed", old=user.role, new=new_role.value)

@@ -21,6 +21,8 @@ class AccountState(rx.State):
     @rx.event
     async def load(self):
         actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "login")) is not None:
+            return elsewhere
         try:
             view = await base.read(auth.account, actor=actor)
         except DomainError as err:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import anyio
 import reflex as rx
@@ -64,6 +65,24 @@ async def write(fn: Callable[..., T], /, **kwargs: Any) -> T:
 
 async def current_actor(state: rx.State) -> Actor | None:
     return await read(auth.resolve_actor, token=session_token(state))
+
+
+async def page_access(state: rx.State, actor: Actor | None, need: str
+                      ) -> list[rx.event.EventSpec] | None:
+    """None if `actor` may open a page that needs `need` (login, staff, admin); else where to go.
+
+    Visitors and customers go to the login page (and come back after it); staff on an
+    admin page go to the staff home with a message.
+    """
+    allowed = actor is not None and (
+        need == "login" or (need == "staff" and actor.is_staff) or actor.is_admin)
+    if allowed:
+        return None
+    if actor is not None and actor.is_staff:
+        lang = await language_of(state)
+        return [rx.redirect("/staff"), rx.toast.error(translate(lang, "error.forbidden"))]
+    path = state.router.url.path or "/"
+    return [rx.redirect(f"/login?next={quote(path, safe='/')}")]
 
 
 async def language_of(state: rx.State) -> str:

@@ -50,6 +50,9 @@ class OutboxState(rx.State):
 
     @rx.event
     async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
+            return elsewhere
         return await self._load(1)
 
     @rx.event

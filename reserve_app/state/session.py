@@ -7,7 +7,6 @@ again from the cookie, so editing these vars from the browser grants nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import reflex as rx
 
@@ -49,37 +48,9 @@ class SessionState(rx.State):
             i18n.lang = normalize_language(actor.language)
         return actor
 
-    def _login_redirect(self) -> rx.event.EventSpec:
-        path = self.router.url.path or "/"
-        return rx.redirect(f"/login?next={quote(path, safe='/')}")
-
     @rx.event
     async def load(self):
         await self._refresh()
         self.menu = [MenuLink(title=m.title, path=m.path)
                      for m in await base.read(menu.storefront_menu)]
         return dir_script((await self.get_state(I18nState)).lang)
-
-    @rx.event
-    async def guard_customer(self):
-        actor = await self._refresh()
-        lang = (await self.get_state(I18nState)).lang
-        if actor is None:
-            return [dir_script(lang), self._login_redirect()]
-        return dir_script(lang)
-
-    @rx.event
-    async def guard_staff(self):
-        actor = await self._refresh()
-        lang = (await self.get_state(I18nState)).lang
-        if actor is None or not actor.is_staff:
-            return [dir_script(lang), self._login_redirect()]
-        return dir_script(lang)
-
-    @rx.event
-    async def guard_admin(self):
-        actor = await self._refresh()
-        lang = (await self.get_state(I18nState)).lang
-        if actor is None or not actor.is_admin:
-            return [dir_script(lang), self._login_redirect()]
-        return dir_script(lang)

@@ -34,6 +34,9 @@ class StaffAccountsState(rx.State):
 
     @rx.event
     async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "admin")) is not None:
+            return elsewhere
         try:
             await self._reload()
         except DomainError as err:

@@ -19,6 +19,8 @@ class StaffHomeState(rx.State):
     @rx.event
     async def load(self):
         actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
+            return elsewhere
         try:
             summary = await base.read(dashboard.home_summary, actor=actor)
         except DomainError as err:

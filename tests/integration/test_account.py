@@ -1,0 +1,94 @@
+"""The caller's own account, the staff home figures, the menu and the demo seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from reserve_app.domain.accounts import Role
+from reserve_app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
+from reserve_app.models import AuditEntry, MenuEntry, User
+from reserve_app.services import auth, dashboard, db, menu, outbox, seed
+
+from .helpers import add_user, count, login, register, resolve, user_by_email
+
+
+def test_account_view_of_the_logged_in_user() -> None:
+    actor = add_user("Alice", "alice@example.com", Role.CUSTOMER, language="ar")
+    with db.read_session() as session:
+        view = auth.account(session, actor=actor)
+    assert (view.user_id, view.name, view.email, view.role, view.language) == (
+        actor.user_id, "Alice", "alice@example.com", "customer", "ar")
+    with db.read_session() as session, pytest.raises(Unauthenticated):
+        auth.account(session, actor=None)
+
+
+def test_set_language_is_saved_for_the_next_login() -> None:
+    actor = add_user("Alice", "alice@example.com", Role.CUSTOMER)
+    with db.write_session() as session:
+        assert auth.set_language(session, actor=actor, language="ar") == "ar"
+    assert resolve(login("alice@example.com")).language == "ar"
+
+
+@pytest.mark.parametrize("language", ["xx", "", None, 1, ["ar"]])
+def test_set_language_refuses_unknown_languages(language: object) -> None:
+    actor = add_user("Alice", "alice@example.com", Role.CUSTOMER)
+    with db.write_session() as session, pytest.raises(ValidationFailed) as err:
+        auth.set_language(session, actor=actor, language=language)
+    assert err.value.fields == {"language": "field.choice_invalid"}
+    assert user_by_email("alice@example.com").language == "en"
+
+
+def test_set_language_needs_a_login() -> None:
+    with db.write_session() as session, pytest.raises(Unauthenticated):
+        auth.set_language(session, actor=None, language="ar")
+
+
+def test_home_summary_counts_for_staff_only() -> None:
+    stan = add_user("Stan", "stan@example.com", Role.STAFF)
+    add_user("Ada", "ada@example.com", Role.ADMIN)
+    register(name="Cleo", email="cleo@example.com")
+    customer = add_user("Carl", "carl@example.com", Role.CUSTOMER)
+    with db.write_session() as session:
+        outbox.record_email(session, to="x@example.com", kind="welcome", language="en",
+                            name="X")
+        session.commit()
+
+    with db.read_session() as session:
+        summary = dashboard.home_summary(session, actor=stan)
+    assert summary == dashboard.HomeSummary(customers=2, staff=2, emails_pending=2,
+                                            emails_failed=0)
+    for actor, error in ((None, Unauthenticated), (customer, Forbidden)):
+        with db.read_session() as session, pytest.raises(error):
+            dashboard.home_summary(session, actor=actor)
+
+
+def test_storefront_menu_lists_active_entries_in_order() -> None:
+    with db.write_session() as session:
+        session.add_all([
+            MenuEntry(kind="page", title="Second", path="/b", position=2),
+            MenuEntry(kind="page", title="Hidden", path="/h", position=0, active=False),
+            MenuEntry(kind="page", title="First", path="/a", position=1),
+        ])
+        session.commit()
+    with db.read_session() as session:
+        assert menu.storefront_menu(session) == [menu.MenuItem("First", "/a"),
+                                                 menu.MenuItem("Second", "/b")]
+
+
+def test_demo_seed_runs_once_and_its_logins_work() -> None:
+    with db.write_session() as session:
+        assert seed.seed_if_empty(session) is True
+    with db.write_session() as session:
+        assert seed.seed_if_empty(session) is False
+    assert count(User) == len(seed.DEMO_USERS)
+    assert count(AuditEntry, AuditEntry.action == "seeded") == len(seed.DEMO_USERS)
+    admin = next(u for u in seed.DEMO_USERS if u.role is Role.ADMIN)
+    actor = resolve(login(admin.email, admin.password))
+    assert actor is not None and actor.role is Role.ADMIN
+
+
+def test_seed_leaves_a_database_with_users_alone() -> None:
+    add_user("Alice", "alice@example.com", Role.CUSTOMER)
+    with db.write_session() as session:
+        assert seed.seed_if_empty(session) is False
+    assert count(User) == 1
