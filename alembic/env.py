@@ -1,9 +1,9 @@
 """Alembic environment: the database URL comes from reserve_app settings (or -x url=...)."""
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import reserve_app.models  # noqa: F401 - registers every table
-from alembic import context
 from reserve_app.services.db import make_engine
 from reserve_app.settings import get_settings
 

@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import sys
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from reserve_app.settings import ROOT, get_settings
 
 
