@@ -147,3 +147,24 @@ def field(label_key: str, name: str, *, errors: rx.Var | None = None, type: str 
         ),
         spacing="1", width="100%", align="stretch",
     )
+
+
+def select_field(label_key: str, name: str, options: list[tuple[str, rx.Var | str]],
+                 **props) -> rx.Component:
+    """A labelled native select (accessible, submits with its form)."""
+    select_id = f"field-{name}"
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=select_id, font_weight="500"),
+        rx.el.select(*[rx.el.option(label, value=value) for value, label in options],
+                     id=select_id, name=name, class_name="native-select", **props),
+        spacing="1", width="100%", align="stretch",
+    )
+
+
+def table(headers: list[str], rows: rx.Var, render, **props) -> rx.Component:  # noqa: ANN001
+    """A table with translated column headers and one row per item of `rows`."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
+        rx.table.body(rx.foreach(rows, render)),
+        width="100%", **props,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.domain.accounts import safe_next_path
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import auth
 
@@ -56,10 +56,7 @@ class RegisterState(rx.State):
                 language=base.text_field(form, "language", 8),
                 next_path=_next(self),
             )
-        except ValidationFailed as err:
-            self.errors = await base.field_errors(self, err)
-            return await base.error_toast(self, err)
         except DomainError as err:
-            return await base.error_toast(self, err)
+            return await base.fail(self, err)
         self.errors = {}
         return base.post_to("/api/session", {"ticket": ticket})

@@ -103,6 +103,13 @@ async def field_errors(state: rx.State, err: ValidationFailed) -> dict[str, str]
     return {field: translate(lang, key) for field, key in err.fields.items()}
 
 
+async def fail(state: rx.State, err: DomainError) -> rx.event.EventSpec:
+    """Show a domain error: field messages on a form state (its `errors` var) and a toast."""
+    if isinstance(err, ValidationFailed) and "errors" in state.base_vars:
+        state.errors = await field_errors(state, err)  # type: ignore[attr-defined]
+    return await error_toast(state, err)
+
+
 def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     """Navigate by a real form POST (so the route can set or clear the HttpOnly cookie)."""
     inputs = "".join(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import staff
 
@@ -55,11 +55,8 @@ class StaffAccountsState(rx.State):
                 role=base.text_field(form, "role", 16),
                 language=await base.language_of(self),
             )
-        except ValidationFailed as err:
-            self.errors = await base.field_errors(self, err)
-            return await base.error_toast(self, err)
         except DomainError as err:
-            return await base.error_toast(self, err)
+            return await base.fail(self, err)
         self.errors = {}
         self.form_key += 1  # re-mounts the form: fields cleared
         await self._reload()

@@ -1,7 +1,7 @@
 import reflex as rx
 
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import field, staff_page
+from reserve_app.components.layout import field, select_field, staff_page, table
 from reserve_app.state.staff_accounts import StaffAccountsState, StaffRow
 
 
@@ -45,14 +45,9 @@ def _create_form() -> rx.Component:
             field("field.email", "email", errors=errors, type="email", required=True),
             field("staff.accounts.temp_password", "password", errors=errors, type="password",
                   auto_complete="new-password", required=True, min_length=8),
-            rx.vstack(
-                rx.el.label(t("account.role"), html_for="field-role", font_weight="500"),
-                rx.el.select(rx.el.option(t("role.staff"), value="staff"),
-                             rx.el.option(t("role.admin"), value="admin"),
-                             id="field-role", name="role", default_value="staff",
-                             class_name="native-select"),
-                spacing="1", align="stretch", width="100%",
-            ),
+            select_field("account.role", "role",
+                         [("staff", t("role.staff")), ("admin", t("role.admin"))],
+                         default_value="staff"),
             rx.button(t("staff.accounts.create"), type="submit"),
             spacing="3", max_width="26rem", width="100%",
         ),
@@ -65,16 +60,7 @@ def _create_form() -> rx.Component:
 def accounts() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.accounts.title"), as_="h1", size="7"),
-        rx.table.root(
-            rx.table.header(rx.table.row(
-                rx.table.column_header_cell(t("field.name")),
-                rx.table.column_header_cell(t("field.email")),
-                rx.table.column_header_cell(t("account.role")),
-                rx.table.column_header_cell(t("staff.accounts.status")),
-                rx.table.column_header_cell(t("staff.accounts.actions")),
-            )),
-            rx.table.body(rx.foreach(StaffAccountsState.rows, _row)),
-            width="100%", margin_top="1rem",
-        ),
+        table(["field.name", "field.email", "account.role", "staff.accounts.status",
+               "staff.accounts.actions"], StaffAccountsState.rows, _row, margin_top="1rem"),
         _create_form(),
     )

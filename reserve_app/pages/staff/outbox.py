@@ -1,7 +1,7 @@
 import reflex as rx
 
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import staff_page
+from reserve_app.components.layout import staff_page, table
 from reserve_app.state.outbox import OutboxRow, OutboxState
 
 
@@ -24,17 +24,8 @@ def outbox() -> rx.Component:
         rx.cond(
             OutboxState.total == 0,
             rx.text(t("outbox.empty")),
-            rx.table.root(
-                rx.table.header(rx.table.row(
-                    rx.table.column_header_cell(t("outbox.col.created")),
-                    rx.table.column_header_cell(t("outbox.col.to")),
-                    rx.table.column_header_cell(t("outbox.col.subject")),
-                    rx.table.column_header_cell(t("outbox.col.status")),
-                    rx.table.column_header_cell(t("outbox.col.attempts")),
-                )),
-                rx.table.body(rx.foreach(OutboxState.rows, _row)),
-                width="100%",
-            ),
+            table(["outbox.col.created", "outbox.col.to", "outbox.col.subject",
+                   "outbox.col.status", "outbox.col.attempts"], OutboxState.rows, _row),
         ),
         rx.hstack(
             rx.button(t("pager.previous"), disabled=OutboxState.page <= 1,

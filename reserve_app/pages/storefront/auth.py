@@ -3,7 +3,7 @@
 import reflex as rx
 
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import field, storefront_page
+from reserve_app.components.layout import field, select_field, storefront_page
 from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
 from reserve_app.state.auth import LoginState, RegisterState
 from reserve_app.state.i18n import I18nState
@@ -49,16 +49,9 @@ def register() -> rx.Component:
                     field("field.password", "password", errors=errors, type="password",
                           auto_complete="new-password", required=True, min_length=8),
                     rx.text(t("register.password_hint"), size="2", color_scheme="gray"),
-                    rx.vstack(
-                        rx.el.label(t("field.language"), html_for="field-language",
-                                    font_weight="500"),
-                        rx.el.select(
-                            *[rx.el.option(LANGUAGE_NAMES[c], value=c) for c in AVAILABLE],
-                            id="field-language", name="language",
-                            default_value=I18nState.lang, class_name="native-select",
-                        ),
-                        spacing="1", width="100%", align="stretch",
-                    ),
+                    select_field("field.language", "language",
+                                 [(c, LANGUAGE_NAMES[c]) for c in AVAILABLE],
+                                 default_value=I18nState.lang),
                     rx.button(t("register.submit"), type="submit", width="100%"),
                     spacing="4", width="100%",
                 ),
