@@ -2,10 +2,20 @@
 
 from .accounts import AuthSession, LoginAttempt, LoginTicket, User
 from .audit import AuditEntry
+from .billing import Invoice, InvoiceCounter, Payment
 from .menu import MenuEntry
 from .notify import DeliveryAttempt, OutboxMessage
+from .rentals import (
+    BookingOrder,
+    ExtraField,
+    MenuEntryUnitType,
+    RentalSettings,
+    Unit,
+    UnitType,
+)
 
 ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntry,
-              OutboxMessage, DeliveryAttempt)
+              OutboxMessage, DeliveryAttempt, UnitType, Unit, MenuEntryUnitType, RentalSettings,
+              ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

@@ -1,0 +1,55 @@
+"""Invoices, their yearly counters, and payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import UTCDateTime, utcnow
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("order_kind", "order_id", name="uq_invoice_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_kind: str = Field(max_length=16)
+    order_id: int = Field(index=True)
+    customer_id: int = Field(foreign_key="users.id", index=True)
+    number: str | None = Field(default=None, max_length=20, unique=True)
+    status: str = Field(default="draft", max_length=16)
+    subtotal: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    tax: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    total: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    currency: str = Field(max_length=3)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                          nullable=False))
+    issued_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    paid_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class InvoiceCounter(SQLModel, table=True):
+    """The last invoice number used per year; updated under lock, so numbers have no gaps."""
+
+    __tablename__ = "invoice_counters"
+
+    year: int = Field(primary_key=True)
+    last: int = Field(default=0)
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    provider: str = Field(max_length=16)
+    method: str = Field(default="", max_length=32)
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                          nullable=False))
+    approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    approved_by: int | None = Field(default=None, foreign_key="users.id")

@@ -1,0 +1,415 @@
+"""Rental use cases: search, book, pay (customer); list, change status, approve (staff).
+
+Double booking is impossible by construction: a booking runs the availability check and the
+insert in one transaction that is serialized per unit type (SQLite: BEGIN IMMEDIATE;
+PostgreSQL: an advisory lock), and on PostgreSQL an exclusion constraint on
+(unit_id, daterange(start, end, '[)')) for active bookings refuses any overlap that got past.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from reserve_app.domain import rentals
+from reserve_app.domain.accounts import Actor, require_login, require_staff
+from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
+from reserve_app.domain.periods import Period, check_period
+from reserve_app.domain.rentals import ACTIVE, BookingStatus
+from reserve_app.models import (
+    BookingOrder,
+    MenuEntry,
+    MenuEntryUnitType,
+    Payment,
+    Unit,
+    UnitType,
+    User,
+)
+from reserve_app.settings import get_settings
+
+from . import audit, billing, db, outbox, payments
+from .rental_catalog import RENTAL, field_rules, list_fields, load_settings
+
+ACTIVE_VALUES = tuple(s.value for s in ACTIVE)
+PAGE_SIZE = 20
+ORDER = "booking"
+
+
+def business_today() -> date:
+    return datetime.now(ZoneInfo(get_settings().default_timezone)).date()
+
+
+def _id(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
+        raise NotFound()
+    return value
+
+
+# --- storefront ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OfferView:
+    unit_type_id: int
+    name: str
+    description: str
+    photo_url: str
+    quote: rentals.Quote
+    free_units: int
+
+
+@dataclass(frozen=True)
+class RentalPage:
+    entry_id: int
+    title: str
+    booking_enabled: bool
+    max_days: int
+
+
+def rental_page(session: Session, *, entry_id: object) -> RentalPage:
+    entry = session.get(MenuEntry, _id(entry_id))
+    if entry is None or entry.kind != RENTAL or not entry.active:
+        raise NotFound()
+    s = load_settings(session)
+    return RentalPage(entry.id or 0, entry.title, s.booking_enabled, s.max_days)
+
+
+def _offered_types(session: Session, entry_id: int) -> list[UnitType]:
+    return list(session.exec(
+        select(UnitType).join(MenuEntryUnitType,
+                              col(MenuEntryUnitType.unit_type_id) == UnitType.id)
+        .where(MenuEntryUnitType.menu_entry_id == entry_id, col(UnitType.active))
+        .order_by(UnitType.price_per_day, UnitType.name)
+    ).all())
+
+
+def _busy(period: Period):  # noqa: ANN202 - SQL expression
+    """An active booking of `Unit` overlapping the period exists."""
+    return exists().where(
+        BookingOrder.unit_id == Unit.id,
+        col(BookingOrder.status).in_(ACTIVE_VALUES),
+        col(BookingOrder.start_date) < period.end,
+        col(BookingOrder.end_date) > period.start,
+    )
+
+
+def free_units_by_type(session: Session, type_ids: list[int], period: Period) -> dict[int, int]:
+    if not type_ids:
+        return {}
+    rows = session.exec(
+        select(Unit.unit_type_id, func.count())
+        .where(col(Unit.unit_type_id).in_(type_ids), col(Unit.active), ~_busy(period))
+        .group_by(Unit.unit_type_id)
+    ).all()
+    return {type_id: int(n) for type_id, n in rows}
+
+
+def _page_period(session: Session, entry_id: object, start: object, end: object,
+                 today: date | None) -> tuple[RentalPage, Period]:
+    page = rental_page(session, entry_id=entry_id)
+    if not page.booking_enabled:
+        raise DomainError("rental.booking_disabled")
+    period = check_period(start, end, today=today or business_today(), max_days=page.max_days)
+    return page, period
+
+
+def search(session: Session, *, entry_id: object, start: object, end: object,
+           today: date | None = None) -> list[OfferView]:
+    """Unit types of the menu entry with at least one unit free for the whole period."""
+    page, period = _page_period(session, entry_id, start, end, today)
+    types = _offered_types(session, page.entry_id)
+    free = free_units_by_type(session, [t.id or 0 for t in types], period)
+    return [OfferView(t.id or 0, t.name, t.description, t.photo_url,
+                      rentals.quote(t.price_per_day, t.tax_rate, period), free[t.id or 0])
+            for t in types if free.get(t.id or 0)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    entry_id: int
+    unit_type_id: int
+    name: str
+    period: Period
+    quote: rentals.Quote
+    fields: list
+
+
+def summary(session: Session, *, entry_id: object, unit_type_id: object, start: object,
+            end: object, today: date | None = None) -> Summary:
+    page, period = _page_period(session, entry_id, start, end, today)
+    type_id = _id(unit_type_id)
+    unit_type = next((t for t in _offered_types(session, page.entry_id) if t.id == type_id), None)
+    if unit_type is None:
+        raise NotFound()
+    return Summary(page.entry_id, type_id, unit_type.name, period,
+                   rentals.quote(unit_type.price_per_day, unit_type.tax_rate, period),
+                   list_fields(session, shown_only=True))
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: int
+    unit_type: str
+    unit: str
+    start: date
+    end: date
+    status: str
+    total: Decimal
+    currency: str
+    invoice_status: str
+    payment_status: str
+    created_at: datetime
+
+
+def place_booking(session: Session, *, actor: Actor | None, entry_id: object,
+                  unit_type_id: object, start: object, end: object, answers: object,
+                  today: date | None = None) -> BookingView:
+    """Book one free unit of the type for the period (the customer is the caller)."""
+    customer = require_login(actor)
+    offer = summary(session, entry_id=entry_id, unit_type_id=unit_type_id, start=start,
+                    end=end, today=today)
+    clean_answers = rentals.check_answers(field_rules(session), answers)
+    settings = load_settings(session)
+    status = rentals.BookingStatus(settings.initial_status)
+    db.serialize_on(session, f"rental:type:{offer.unit_type_id}")
+    unit_id = _free_unit_id(session, offer.unit_type_id, offer.period)
+    if unit_id is None:
+        raise SlotTaken("rental.sold_out")
+    q = offer.quote
+    order = BookingOrder(customer_id=customer.user_id, unit_type_id=offer.unit_type_id,
+                         unit_id=unit_id, start_date=offer.period.start,
+                         end_date=offer.period.end, status=status.value,
+                         price_per_day=q.price_per_day, tax_rate=q.tax_rate,
+                         subtotal=q.subtotal, tax=q.tax, total=q.total,
+                         currency=get_settings().currency,
+                         answers=json.dumps(clean_answers, ensure_ascii=False))
+    session.add(order)
+    try:
+        session.flush()
+    except IntegrityError:  # PostgreSQL exclusion constraint: someone else got the unit
+        session.rollback()
+        raise SlotTaken("rental.sold_out") from None
+    audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
+                 action="booking_placed", new=status.value)
+    outbox.record_email(session, to=customer.email, kind="booking_received",
+                        language=customer.language, name=customer.name, order=order.id,
+                        unit_type=offer.name, start=offer.period.start.isoformat(),
+                        end=offer.period.end.isoformat(), total=f"{q.total} {order.currency}")
+    session.commit()
+    return _booking_view(session, order)
+
+
+def _free_unit_id(session: Session, unit_type_id: int, period: Period) -> int | None:
+    return session.exec(select(Unit.id).where(Unit.unit_type_id == unit_type_id,
+                                              col(Unit.active), ~_busy(period))
+                        .order_by(Unit.id).limit(1)).first()
+
+
+def _booking_view(session: Session, order: BookingOrder) -> BookingView:
+    unit_type = session.get(UnitType, order.unit_type_id)
+    unit = session.get(Unit, order.unit_id)
+    invoice = billing.invoice_for(session, ORDER, order.id or 0)
+    pay = billing.payments_of(session, invoice.id or 0) if invoice else []
+    return BookingView(order.id or 0, unit_type.name if unit_type else "",
+                       unit.name if unit else "", order.start_date, order.end_date,
+                       order.status, order.total, order.currency,
+                       invoice.status if invoice else "", pay[-1].status if pay else "",
+                       order.created_at)
+
+
+def my_bookings(session: Session, *, actor: Actor | None) -> list[BookingView]:
+    customer = require_login(actor)
+    rows = session.exec(select(BookingOrder).where(BookingOrder.customer_id == customer.user_id)
+                        .order_by(col(BookingOrder.id).desc()).limit(100)).all()
+    return [_booking_view(session, o) for o in rows]
+
+
+def _own_order(session: Session, actor: Actor, order_id: object) -> BookingOrder:
+    order = session.get(BookingOrder, _id(order_id))
+    if order is None or order.customer_id != actor.user_id:
+        raise NotFound()  # another customer's booking is not even acknowledged
+    return order
+
+
+def pay_booking(session: Session, *, actor: Actor | None, order_id: object) -> BookingView:
+    """Customer pays the booking invoice online: a draft invoice and a pending payment."""
+    customer = require_login(actor)
+    order = _own_order(session, customer, order_id)
+    if not load_settings(session).payments_enabled:
+        raise DomainError("rental.payments_disabled")
+    if rentals.BookingStatus(order.status) not in ACTIVE:
+        raise DomainError("rental.not_payable")
+    invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,
+                                    customer_id=customer.user_id, subtotal=order.subtotal,
+                                    tax=order.tax, total=order.total, currency=order.currency)
+    open_payments = [p for p in billing.payments_of(session, invoice.id or 0)
+                     if p.status in ("pending", "approved")]
+    if open_payments or invoice.status in ("paid", "void"):
+        raise DomainError("rental.already_paid")
+    payment = payments.provider().start(session, invoice)
+    audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
+                 action="payment_started", new=f"{payment.provider} {payment.amount}")
+    session.commit()
+    return _booking_view(session, order)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    customer: str
+    unit_type: str
+    unit: str
+    start: date
+    end: date
+    status: str
+    total: Decimal
+    currency: str
+
+
+def list_orders(session: Session, *, actor: Actor | None, status: object = "",
+                start: object = "", end: object = "", unit_type_id: object = None,
+                page: object = 1) -> tuple[list[OrderRow], int]:
+    """Booking orders, newest first, filtered by status, overlap with a period, unit type."""
+    require_staff(actor)
+    where = []
+    if status:
+        where.append(BookingOrder.status == rentals.parse_status(status).value)
+    if start or end:
+        period = _filter_period(start, end)
+        where += [col(BookingOrder.start_date) < period.end,
+                  col(BookingOrder.end_date) > period.start]
+    if unit_type_id is not None:
+        where.append(BookingOrder.unit_type_id == _id(unit_type_id))
+    page_no = page if isinstance(page, int) and not isinstance(page, bool) and page > 0 else 1
+    total = int(session.exec(select(func.count()).select_from(BookingOrder)
+                             .where(and_(True, *where))).one())
+    rows = session.exec(
+        select(BookingOrder, User.name, UnitType.name, Unit.name)
+        .join(User, col(User.id) == BookingOrder.customer_id)
+        .join(UnitType, col(UnitType.id) == BookingOrder.unit_type_id)
+        .join(Unit, col(Unit.id) == BookingOrder.unit_id)
+        .where(and_(True, *where)).order_by(col(BookingOrder.id).desc())
+        .offset((page_no - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return [OrderRow(o.id or 0, customer, type_name, unit_name, o.start_date, o.end_date,
+                     o.status, o.total, o.currency)
+            for o, customer, type_name, unit_name in rows], total
+
+
+def _filter_period(start: object, end: object) -> Period:
+    from reserve_app.domain.periods import parse_day
+
+    first, last = parse_day(start) if start else date.min, parse_day(end) if end else date.max
+    if first is None or last is None or last <= first:
+        raise ValidationFailed({"period": "rental.end_before_start"})
+    return Period(first, last)
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    booking: BookingView
+    customer_name: str
+    customer_email: str
+    answers: list[tuple[str, str]]
+    invoice: billing.InvoiceView | None
+    payments: list[billing.PaymentView]
+    history: list[audit.AuditView]
+    next_statuses: list[str]
+
+
+def order_detail(session: Session, *, actor: Actor | None, order_id: object) -> OrderDetail:
+    require_staff(actor)
+    order = session.get(BookingOrder, _id(order_id))
+    if order is None:
+        raise NotFound()
+    customer = session.get(User, order.customer_id)
+    labels = {str(f.id): f.label for f in list_fields(session)}
+    answers = [(labels.get(k, k), v) for k, v in json.loads(order.answers or "{}").items()]
+    invoice = billing.invoice_for(session, ORDER, order.id or 0)
+    return OrderDetail(
+        _booking_view(session, order), customer.name if customer else "",
+        customer.email if customer else "", answers,
+        billing.invoice_view(invoice) if invoice else None,
+        billing.payments_of(session, invoice.id or 0) if invoice else [],
+        audit.history(session, entity=ORDER, entity_id=order.id or 0)
+        + _payment_history(session, invoice.id if invoice else None),
+        sorted(s.value for s in rentals.ALLOWED[BookingStatus(order.status)]),
+    )
+
+
+def _payment_history(session: Session, invoice_id: int | None) -> list[audit.AuditView]:
+    if invoice_id is None:
+        return []
+    ids = session.exec(select(Payment.id).where(Payment.invoice_id == invoice_id)).all()
+    return [h for pid in ids for h in audit.history(session, entity="payment",
+                                                     entity_id=pid or 0)]
+
+
+def change_status(session: Session, *, actor: Actor | None, order_id: object, status: object,
+                  note: object = "") -> OrderDetail:
+    staff = require_staff(actor)
+    new = rentals.parse_status(status)
+    clean_note = note.strip()[:1000] if isinstance(note, str) else ""
+    order = session.get(BookingOrder, _id(order_id))
+    if order is None:
+        raise NotFound()
+    db.serialize_on(session, f"rental:type:{order.unit_type_id}")
+    session.refresh(order)
+    current = BookingStatus(order.status)
+    rentals.transition(current, new)
+    if rentals.reactivates(current, new):
+        period = Period(order.start_date, order.end_date)
+        if _unit_taken(session, order, period):
+            raise SlotTaken("rental.unit_taken_meanwhile")
+    order.status = new.value
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise SlotTaken("rental.unit_taken_meanwhile") from None
+    audit.record(session, actor_id=staff.user_id, entity=ORDER, entity_id=order.id or 0,
+                 action="status_changed", old=current.value, new=new.value, note=clean_note)
+    customer = session.get(User, order.customer_id)
+    if customer is not None:
+        outbox.record_email(session, to=customer.email, kind="booking_status",
+                            language=customer.language, name=customer.name, order=order.id,
+                            status=new.value)
+    session.commit()
+    return order_detail(session, actor=staff, order_id=order.id)
+
+
+def _unit_taken(session: Session, order: BookingOrder, period: Period) -> bool:
+    return session.exec(select(BookingOrder.id).where(
+        BookingOrder.unit_id == order.unit_id, BookingOrder.id != order.id,
+        col(BookingOrder.status).in_(ACTIVE_VALUES),
+        col(BookingOrder.start_date) < period.end, col(BookingOrder.end_date) > period.start,
+    ).limit(1)).first() is not None
+
+
+def approve_booking_payment(session: Session, *, actor: Actor | None, order_id: object,
+                            payment_id: object) -> OrderDetail:
+    """Admin approves the booking's pending payment: the invoice is issued and paid."""
+    order = session.get(BookingOrder, _id(order_id)) if require_staff(actor) else None
+    if order is None:
+        raise NotFound()
+    invoice = billing.invoice_for(session, ORDER, order.id or 0)
+    if invoice is None or payment_id not in [p.id for p in billing.payments_of(
+            session, invoice.id or 0)]:
+        raise NotFound()
+    invoice = billing.approve_payment(session, actor=actor, payment_id=payment_id)
+    customer = session.get(User, order.customer_id)
+    if customer is not None:
+        outbox.record_email(session, to=customer.email, kind="payment_approved",
+                            language=customer.language, name=customer.name, order=order.id,
+                            invoice=invoice.number or "",
+                            total=f"{invoice.total} {invoice.currency}")
+    session.commit()
+    return order_detail(session, actor=actor, order_id=order.id)
