@@ -40,6 +40,7 @@ def account_menu() -> rx.Component:
         rx.hstack(
             rx.cond(SessionState.is_staff,
                     rx.link(t("nav.staff_dashboard"), href="/staff")),
+            rx.link(t("nav.my_bookings"), href="/bookings"),
             rx.link(t("nav.my_account"), href="/account"),
             logout_button(),
             spacing="3", align="center", wrap="wrap",
@@ -105,9 +106,13 @@ def staff_page(*content: rx.Component) -> rx.Component:
         rx.vstack(
             rx.heading(t("staff.dashboard"), size="4"),
             staff_nav_link("staff.nav.home", "/staff"),
+            staff_nav_link("staff.nav.bookings", "/staff/bookings"),
             staff_nav_link("staff.nav.outbox", "/staff/outbox"),
-            rx.cond(SessionState.is_admin,
-                    staff_nav_link("staff.nav.accounts", "/staff/accounts")),
+            rx.cond(SessionState.is_admin, rx.fragment(
+                staff_nav_link("staff.nav.rental_catalogue", "/staff/rentals"),
+                staff_nav_link("staff.nav.rental_settings", "/staff/rental-settings"),
+                staff_nav_link("staff.nav.accounts", "/staff/accounts"),
+            )),
             rx.divider(),
             staff_nav_link("staff.nav.storefront", "/"),
             language_switcher(),

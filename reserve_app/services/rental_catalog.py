@@ -236,7 +236,7 @@ def save_rental_entry(session: Session, *, actor: Actor | None, entry_id: object
         entry = MenuEntry(kind=RENTAL, title=clean, path="", position=top + 1, active=active)
         session.add(entry)
         session.flush()
-        entry.path = f"/rent/{entry.id}"
+        entry.path = f"/rent?entry={entry.id}"
     else:
         entry = session.get(MenuEntry, _id(entry_id))
         if entry is None or entry.kind != RENTAL:

@@ -339,8 +339,9 @@ def order_detail(session: Session, *, actor: Actor | None, order_id: object) -> 
         customer.email if customer else "", answers,
         billing.invoice_view(invoice) if invoice else None,
         billing.payments_of(session, invoice.id or 0) if invoice else [],
-        audit.history(session, entity=ORDER, entity_id=order.id or 0)
-        + _payment_history(session, invoice.id if invoice else None),
+        sorted(audit.history(session, entity=ORDER, entity_id=order.id or 0)
+               + _payment_history(session, invoice.id if invoice else None),
+               key=lambda h: h.at),
         sorted(s.value for s in rentals.ALLOWED[BookingStatus(order.status)]),
     )
 
@@ -413,3 +414,8 @@ def approve_booking_payment(session: Session, *, actor: Actor | None, order_id: 
                             total=f"{invoice.total} {invoice.currency}")
     session.commit()
     return order_detail(session, actor=actor, order_id=order.id)
+
+
+def unit_type_choices(session: Session, *, actor: Actor | None) -> list[tuple[int, str]]:
+    require_staff(actor)
+    return [(t.id or 0, t.name) for t in session.exec(select(UnitType).order_by(UnitType.name))]

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlmodel import Session, func, select
 
 from reserve_app.domain.accounts import NewAccount, Role
-from reserve_app.models import User
+from reserve_app.models import (
+    ExtraField,
+    MenuEntry,
+    MenuEntryUnitType,
+    RentalSettings,
+    Unit,
+    UnitType,
+    User,
+)
 
 from . import audit
 from .auth import create_user
@@ -18,12 +28,35 @@ DEMO_USERS = (
 
 
 def seed_if_empty(session: Session) -> bool:
-    """Insert the demo accounts when there are no users. Returns True if it seeded."""
+    """Insert the demo accounts and catalogue when there are no users. True if it seeded."""
     if session.exec(select(func.count()).select_from(User)).one():
         return False
     for data in DEMO_USERS:
         user = create_user(session, data)
         audit.record(session, actor_id=None, entity="user", entity_id=user.id or 0,
                      action="seeded", new=data.role.value)
+    _seed_rentals(session)
     session.commit()
     return True
+
+
+def _seed_rentals(session: Session) -> None:
+    """A car rental: two unit types, three cars, a menu entry and one extra field."""
+    suv = UnitType(name="4x4 SUV", description="Four-wheel drive, five seats.",
+                   price_per_day=Decimal("80.00"), tax_rate=Decimal("23"))
+    lux = UnitType(name="Luxury car", description="Leather seats, automatic.",
+                   price_per_day=Decimal("150.00"), tax_rate=Decimal("23"))
+    session.add_all([suv, lux])
+    session.flush()
+    session.add_all([Unit(unit_type_id=suv.id or 0, name="SUV 1"),
+                     Unit(unit_type_id=suv.id or 0, name="SUV 2"),
+                     Unit(unit_type_id=lux.id or 0, name="Limousine")])
+    entry = MenuEntry(kind="rental", title="Rent a car", path="", position=1)
+    session.add(entry)
+    session.flush()
+    entry.path = f"/rent?entry={entry.id}"
+    session.add_all([MenuEntryUnitType(menu_entry_id=entry.id or 0, unit_type_id=suv.id or 0),
+                     MenuEntryUnitType(menu_entry_id=entry.id or 0, unit_type_id=lux.id or 0),
+                     RentalSettings(id=1),
+                     ExtraField(label="Driver licence number", kind="text", required=True,
+                                position=1)])

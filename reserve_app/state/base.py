@@ -129,3 +129,14 @@ def text_field(form: object, name: str, limit: int = 2000) -> str:
         return ""
     value = form.get(name, "")
     return value if isinstance(value, str) and len(value) <= limit else ""
+
+
+def int_param(state: rx.State, name: str) -> int | None:
+    """A positive whole number from the page's query string, else None."""
+    raw = state.router.url.query_parameters.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 12 and int(raw) > 0 else None
+
+
+def query_param(state: rx.State, name: str, limit: int = 64) -> str:
+    raw = state.router.url.query_parameters.get(name, "")
+    return raw if len(raw) <= limit else ""

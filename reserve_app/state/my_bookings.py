@@ -1,0 +1,42 @@
+"""Customer "My bookings": status, invoice and "Pay invoice"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services import rental_catalog, rentals
+
+from . import base
+from .views import BookingRow, booking_row
+
+
+class MyBookingsState(rx.State):
+    rows: list[BookingRow] = []
+    notice: str = ""
+
+    async def _reload(self) -> None:
+        actor = await base.current_actor(self)
+        views = await base.read(rentals.my_bookings, actor=actor)
+        settings = await base.read(rental_catalog.settings_view)
+        lang = await base.language_of(self)
+        self.rows = [booking_row(v, lang, settings.payments_enabled) for v in views]
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "login")) is not None:
+            return elsewhere
+        self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def pay(self, order_id: int):
+        actor = await base.current_actor(self)
+        try:
+            await base.write(rentals.pay_booking, actor=actor, order_id=order_id)
+        except DomainError as err:
+            return await base.error_toast(self, err)
+        await self._reload()
+        self.notice = translate(await base.language_of(self), "booking.paid_notice")

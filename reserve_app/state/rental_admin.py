@@ -1,0 +1,100 @@
+"""Admin "Rental catalogue": unit types, their units, and rental menu entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import fmt_money, translate
+from reserve_app.services import rental_catalog as catalog
+from reserve_app.settings import get_settings
+
+from . import base
+
+
+@dataclass
+class TypeRow:
+    id: int
+    name: str
+    price: str
+    tax_rate: str
+    units: int
+    unit_names: str
+
+
+@dataclass
+class EntryRow:
+    id: int
+    title: str
+    types: str
+
+
+class RentalAdminState(rx.State):
+    types: list[TypeRow] = []
+    entries: list[EntryRow] = []
+    errors: dict[str, str] = {}
+    form_key: int = 0
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "admin")) is not None:
+            return elsewhere
+        await self._reload()
+
+    async def _reload(self) -> None:
+        actor = await base.current_actor(self)
+        lang = await base.language_of(self)
+        currency = get_settings().currency
+        types = await base.read(catalog.list_unit_types, actor=actor)
+        names = {t.id: t.name for t in types}
+        rows = []
+        for t in types:
+            units = await base.read(catalog.list_units, actor=actor, unit_type_id=t.id)
+            rows.append(TypeRow(t.id, t.name, fmt_money(t.price_per_day, currency, lang),
+                                f"{t.tax_rate.normalize():f}", t.units,
+                                ", ".join(u.name for u in units if u.active)))
+        self.types = rows
+        entries = await base.read(catalog.list_rental_entries, actor=actor)
+        self.entries = [EntryRow(e.id, e.title, ", ".join(names.get(i, "?")
+                                                          for i in e.unit_type_ids))
+                        for e in entries]
+
+    async def _run(self, fn, **kwargs):  # noqa: ANN001
+        actor = await base.current_actor(self)
+        try:
+            await base.write(fn, actor=actor, **kwargs)
+        except DomainError as err:
+            return await base.fail(self, err)
+        self.errors = {}
+        self.form_key += 1
+        await self._reload()
+        return rx.toast.success(translate(await base.language_of(self), "staff.saved"))
+
+    @rx.event
+    async def add_type(self, form: dict):
+        return await self._run(catalog.save_unit_type, name=base.text_field(form, "name", 200),
+                               description=base.text_field(form, "description", 4000),
+                               photo_url=base.text_field(form, "photo_url", 1000),
+                               price_per_day=base.text_field(form, "price_per_day", 20),
+                               tax_rate=base.text_field(form, "tax_rate", 20))
+
+    @rx.event
+    async def add_unit(self, form: dict):
+        type_id = base.text_field(form, "unit_type", 12)
+        return await self._run(catalog.add_unit,
+                               unit_type_id=int(type_id) if type_id.isdigit() else None,
+                               name=base.text_field(form, "unit_name", 200))
+
+    @rx.event
+    async def add_entry(self, form: dict):
+        ids = [int(k[5:]) for k, v in (form.items() if isinstance(form, dict) else [])
+               if isinstance(k, str) and k.startswith("type_") and k[5:].isdigit() and v]
+        return await self._run(catalog.save_rental_entry,
+                               title=base.text_field(form, "title", 200), unit_type_ids=ids)
+
+    @rx.event
+    async def move(self, entry_id: int, step: int):
+        return await self._run(catalog.move_entry, entry_id=entry_id, step=step)
