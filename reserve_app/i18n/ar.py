@@ -226,4 +226,9 @@ AR: dict[str, str] = {
     "staff.nav.bookings": "طلبات الحجز",
     "staff.nav.rental_catalogue": "كتالوج الإيجار",
     "staff.nav.rental_settings": "إعدادات الإيجار",
+    "catalogue.disable_unit": "إيقاف عن الخدمة",
+    "catalogue.enable_unit": "إعادة إلى الخدمة",
+    "catalogue.offered": "معروض",
+    "catalogue.units_hint": "انقر على وحدة لإيقافها عن الخدمة أو إعادتها؛ الوحدات الموقوفة لا تُحجز أبداً.",
+    "audit.active_changed": "تغيّر التفعيل",
 }

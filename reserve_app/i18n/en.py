@@ -226,4 +226,9 @@ EN: dict[str, str] = {
     "staff.nav.bookings": "Booking orders",
     "staff.nav.rental_catalogue": "Rental catalogue",
     "staff.nav.rental_settings": "Rental settings",
+    "catalogue.disable_unit": "Take out of service",
+    "catalogue.enable_unit": "Put back in service",
+    "catalogue.offered": "Offered",
+    "catalogue.units_hint": "Click a unit to take it out of service or put it back; units out of service are never booked.",
+    "audit.active_changed": "Active changed",
 }

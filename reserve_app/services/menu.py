@@ -16,6 +16,10 @@ class MenuItem:
 
 
 def storefront_menu(session: Session) -> list[MenuItem]:
+    """Active entries in order; rental entries only while customer booking is enabled."""
+    from .rental_catalog import RENTAL, load_settings
+
     rows = session.exec(select(MenuEntry).where(col(MenuEntry.active))
                         .order_by(MenuEntry.position, MenuEntry.id)).all()
-    return [MenuItem(r.title, r.path) for r in rows]
+    booking = load_settings(session).booking_enabled
+    return [MenuItem(r.title, r.path) for r in rows if booking or r.kind != RENTAL]

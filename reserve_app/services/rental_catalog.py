@@ -47,12 +47,8 @@ class SettingsView:
 
 
 def load_settings(session: Session) -> RentalSettings:
-    row = session.get(RentalSettings, 1)
-    if row is None:
-        row = RentalSettings(id=1)
-        session.add(row)
-        session.flush()
-    return row
+    """The settings row, or the defaults (not saved) when none was saved yet."""
+    return session.get(RentalSettings, 1) or RentalSettings(id=1)
 
 
 def settings_view(session: Session) -> SettingsView:
@@ -78,6 +74,7 @@ def save_settings(session: Session, *, actor: Actor | None, booking_enabled: obj
         raise ValidationFailed(errors)
     assert status is not None and isinstance(max_days, int)
     row = load_settings(session)
+    session.add(row)
     old = (row.booking_enabled, row.initial_status, row.payments_enabled, row.max_days)
     row.booking_enabled = bool(booking_enabled)
     row.initial_status = status.value
@@ -138,6 +135,20 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
                  action=action, new=f"{data.name} {data.price_per_day} {data.tax_rate}%")
     session.commit()
     return row.id or 0
+
+
+def set_unit_type_active(session: Session, *, actor: Actor | None, unit_type_id: object,
+                         active: object) -> None:
+    admin = require_admin(actor)
+    row = session.get(UnitType, _id(unit_type_id))
+    if row is None:
+        raise NotFound()
+    active = _flag(active, "active")
+    if row.active != active:
+        audit.record(session, actor_id=admin.user_id, entity="unit_type", entity_id=row.id or 0,
+                     action="active_changed", old=row.active, new=active)
+        row.active = active
+    session.commit()
 
 
 @dataclass(frozen=True)

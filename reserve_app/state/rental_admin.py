@@ -15,13 +15,20 @@ from . import base
 
 
 @dataclass
+class UnitChip:
+    id: int
+    name: str
+    active: bool
+
+
+@dataclass
 class TypeRow:
     id: int
     name: str
     price: str
     tax_rate: str
-    units: int
-    unit_names: str
+    active: bool
+    units: list[UnitChip]
 
 
 @dataclass
@@ -54,8 +61,8 @@ class RentalAdminState(rx.State):
         for t in types:
             units = await base.read(catalog.list_units, actor=actor, unit_type_id=t.id)
             rows.append(TypeRow(t.id, t.name, fmt_money(t.price_per_day, currency, lang),
-                                f"{t.tax_rate.normalize():f}", t.units,
-                                ", ".join(u.name for u in units if u.active)))
+                                f"{t.tax_rate.normalize():f}", t.active,
+                                [UnitChip(u.id, u.name, u.active) for u in units]))
         self.types = rows
         entries = await base.read(catalog.list_rental_entries, actor=actor)
         self.entries = [EntryRow(e.id, e.title, ", ".join(names.get(i, "?")
@@ -98,3 +105,12 @@ class RentalAdminState(rx.State):
     @rx.event
     async def move(self, entry_id: int, step: int):
         return await self._run(catalog.move_entry, entry_id=entry_id, step=step)
+
+    @rx.event
+    async def toggle_unit(self, unit_id: int, active: bool):
+        return await self._run(catalog.set_unit_active, unit_id=unit_id, active=active)
+
+    @rx.event
+    async def toggle_type(self, unit_type_id: int, active: bool):
+        return await self._run(catalog.set_unit_type_active, unit_type_id=unit_type_id,
+                               active=active)

@@ -5,14 +5,28 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, select_field, staff_page, table
 from reserve_app.domain.rentals import BookingStatus, FieldKind
-from reserve_app.state.rental_admin import EntryRow, RentalAdminState, TypeRow
+from reserve_app.state.rental_admin import EntryRow, RentalAdminState, TypeRow, UnitChip
 from reserve_app.state.rental_settings import FieldRow, RentalSettingsState
 
 
+def _unit_chip(u: UnitChip) -> rx.Component:
+    return rx.button(
+        u.name, size="1", variant=rx.cond(u.active, "soft", "outline"),
+        color_scheme=rx.cond(u.active, "teal", "gray"),
+        text_decoration=rx.cond(u.active, "none", "line-through"),
+        aria_label=rx.cond(u.active, t("catalogue.disable_unit"), t("catalogue.enable_unit"))
+        + " " + u.name,
+        on_click=RentalAdminState.toggle_unit(u.id, ~u.active),
+    )
+
+
 def _type_row(r: TypeRow) -> rx.Component:
-    return rx.table.row(rx.table.cell(r.name), rx.table.cell(r.price),
-                        rx.table.cell(r.tax_rate, "%"), rx.table.cell(r.units),
-                        rx.table.cell(r.unit_names))
+    return rx.table.row(
+        rx.table.cell(r.name), rx.table.cell(r.price), rx.table.cell(r.tax_rate, "%"),
+        rx.table.cell(rx.switch(checked=r.active, aria_label=t("catalogue.offered") + " " + r.name,
+                                on_change=lambda v: RentalAdminState.toggle_type(r.id, v))),
+        rx.table.cell(rx.flex(rx.foreach(r.units, _unit_chip), spacing="2", wrap="wrap")),
+    )
 
 
 def _entry_row(e: EntryRow) -> rx.Component:
@@ -37,8 +51,9 @@ def catalogue() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.nav.rental_catalogue"), as_="h1", size="7"),
         rx.heading(t("catalogue.unit_types"), as_="h2", size="5", margin_top="1rem"),
-        table(["field.name", "price.per_day", "price.tax", "catalogue.units",
-               "catalogue.unit_names"], s.types, _type_row),
+        table(["field.name", "price.per_day", "price.tax", "catalogue.offered",
+               "catalogue.units"], s.types, _type_row),
+        rx.text(t("catalogue.units_hint"), size="2", color_scheme="gray"),
         rx.flex(
             rx.form(rx.vstack(
                 rx.heading(t("catalogue.new_type"), as_="h3", size="4"),
