@@ -153,3 +153,47 @@ def test_paying_another_customers_booking_is_refused(page: Page, browser: Browse
         intruder_ctx.close()
     assert app.query("SELECT count(*) FROM payments") == payments
     assert app.query("SELECT count(*) FROM booking_orders") == orders
+
+
+def test_admin_builds_a_rental_the_storefront_offers(page: Page, browser: Browser,
+                                                      app: App) -> None:
+    log_in_as(page, "admin")
+    open_page(page, "/staff/rentals")
+    page.get_by_label("Name", exact=True).fill("Single room")
+    page.get_by_label("Price per day").fill("55.50")
+    page.get_by_label("Tax rate (%)").fill("8")
+    page.get_by_role("button", name="Add unit type").click()
+    expect(page.get_by_role("cell", name="Single room", exact=True)).to_be_visible()
+    page.get_by_label("Unit type", exact=True).select_option(label="Single room")
+    page.get_by_label("Unit name").fill("Room 101")
+    page.get_by_role("button", name="Add unit", exact=True).click()
+    expect(page.get_by_role("button", name="Take out of service Room 101")).to_be_visible()
+    page.get_by_label("Menu title").fill("Book a room")
+    page.get_by_role("group", name="Unit types offered").get_by_label("Single room").check()
+    page.get_by_role("button", name="Add menu entry").click()
+    expect(page.get_by_role("cell", name="Book a room", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Move up Book a room").click()
+    menu_rows = page.get_by_role("table").nth(1).get_by_role("row")
+    expect(menu_rows.nth(1)).to_contain_text("Book a room")  # now the first entry
+
+    # The storefront menu now starts with the new entry, which offers the room.
+    visitor_ctx = browser.new_context(base_url=app.url)
+    visitor = visitor_ctx.new_page()
+    open_page(visitor, "/")
+    nav = visitor.get_by_role("navigation", name="Main menu").get_by_role("link")
+    expect(nav.nth(1)).to_have_text("Book a room")
+    nav.nth(1).click()
+    expect(visitor.get_by_role("heading", name="Book a room")).to_be_visible()
+    visitor.get_by_label("Start date").fill(days_ahead(300))
+    visitor.get_by_label("End date").fill(days_ahead(302))
+    visitor.get_by_role("button", name="Search available units").click()
+    expect(visitor.get_by_role("heading", name="Single room")).to_be_visible()
+    expect(visitor.get_by_text("€111.00")).to_be_visible()  # 2 x 55.50
+    expect(visitor.get_by_text("€8.88")).to_be_visible()  # 8 % tax
+
+    # Out of service: the room is no longer offered.
+    page.get_by_role("button", name="Take out of service Room 101").click()
+    expect(page.get_by_role("button", name="Put back in service Room 101")).to_be_visible()
+    visitor.get_by_role("button", name="Search available units").click()
+    expect(visitor.get_by_text("Nothing is free for the whole period.")).to_be_visible()
+    visitor_ctx.close()

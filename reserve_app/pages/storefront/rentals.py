@@ -59,7 +59,7 @@ def rent() -> rx.Component:
                         rx.button(t("rental.search"), type="submit"),
                         spacing="3", align="end", wrap="wrap",
                     ),
-                    on_submit=RentalSearchState.search, key=s.entry_id,
+                    on_submit=RentalSearchState.search,
                 ),
                 rx.text(t("rental.period_rule"), size="2", color_scheme="gray"),
                 rx.cond(s.searched, rx.heading(t("rental.results"), " ", s.period_label,
