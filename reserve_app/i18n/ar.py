@@ -231,4 +231,7 @@ AR: dict[str, str] = {
     "catalogue.offered": "معروض",
     "catalogue.units_hint": "انقر على وحدة لإيقافها عن الخدمة أو إعادتها؛ الوحدات الموقوفة لا تُحجز أبداً.",
     "audit.active_changed": "تغيّر التفعيل",
+    "staff.home.bookings_today": "حجوزات تبدأ اليوم",
+    "staff.home.bookings_pending": "حجوزات قيد الانتظار",
+    "staff.home.payments_waiting": "مدفوعات بانتظار الموافقة",
 }

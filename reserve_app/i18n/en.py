@@ -231,4 +231,7 @@ EN: dict[str, str] = {
     "catalogue.offered": "Offered",
     "catalogue.units_hint": "Click a unit to take it out of service or put it back; units out of service are never booked.",
     "audit.active_changed": "Active changed",
+    "staff.home.bookings_today": "Bookings starting today",
+    "staff.home.bookings_pending": "Bookings pending",
+    "staff.home.payments_waiting": "Payments awaiting approval",
 }

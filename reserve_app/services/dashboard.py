@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from reserve_app.domain.accounts import Actor, Role, require_staff
+from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.outbox import MessageStatus
-from reserve_app.models import OutboxMessage, User
+from reserve_app.domain.rentals import BookingStatus
+from reserve_app.models import BookingOrder, OutboxMessage, Payment, User
+
+from .rentals import ACTIVE_VALUES, business_today
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,9 @@ class HomeSummary:
     staff: int
     emails_pending: int
     emails_failed: int
+    bookings_today: int
+    bookings_pending: int
+    payments_waiting: int
 
 
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
@@ -30,4 +37,8 @@ def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
         staff=count(User, User.role != Role.CUSTOMER.value, User.active),
         emails_pending=count(OutboxMessage, OutboxMessage.status == MessageStatus.PENDING.value),
         emails_failed=count(OutboxMessage, OutboxMessage.status == MessageStatus.FAILED.value),
+        bookings_today=count(BookingOrder, BookingOrder.start_date == business_today(),
+                             col(BookingOrder.status).in_(ACTIVE_VALUES)),
+        bookings_pending=count(BookingOrder, BookingOrder.status == BookingStatus.PENDING.value),
+        payments_waiting=count(Payment, Payment.status == PaymentStatus.PENDING.value),
     )

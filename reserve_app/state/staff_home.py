@@ -15,6 +15,9 @@ class StaffHomeState(rx.State):
     staff: int = 0
     emails_pending: int = 0
     emails_failed: int = 0
+    bookings_today: int = 0
+    bookings_pending: int = 0
+    payments_waiting: int = 0
 
     @rx.event
     async def load(self):
@@ -29,3 +32,6 @@ class StaffHomeState(rx.State):
         self.staff = summary.staff
         self.emails_pending = summary.emails_pending
         self.emails_failed = summary.emails_failed
+        self.bookings_today = summary.bookings_today
+        self.bookings_pending = summary.bookings_pending
+        self.payments_waiting = summary.payments_waiting

@@ -16,6 +16,14 @@ def home() -> rx.Component:
         rx.heading(t("staff.home.title"), as_="h1", size="7"),
         rx.text(t("staff.home.hello"), " ", SessionState.user_name, margin_top="0.5rem"),
         rx.flex(
+            rx.link(_card("staff.home.bookings_today", StaffHomeState.bookings_today),
+                    href="/staff/bookings", underline="none"),
+            rx.link(_card("staff.home.bookings_pending", StaffHomeState.bookings_pending),
+                    href="/staff/bookings", underline="none"),
+            _card("staff.home.payments_waiting", StaffHomeState.payments_waiting),
+            wrap="wrap", spacing="4", margin_top="1rem",
+        ),
+        rx.flex(
             _card("staff.home.customers", StaffHomeState.customers),
             _card("staff.home.staff", StaffHomeState.staff),
             _card("staff.home.emails_pending", StaffHomeState.emails_pending),
