@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -17,8 +18,11 @@ def parse_amount(value: object, *, maximum: Decimal = MAX_AMOUNT) -> Decimal | N
     """A non-negative amount with at most two decimals from text or a number; else None."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
+    text = str(value).strip().replace(",", ".")
+    if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", text):  # no sign, exponent or separators
+        return None
     try:
-        amount = Decimal(str(value).strip().replace(",", "."))
+        amount = Decimal(text)
     except InvalidOperation:
         return None
     if not amount.is_finite() or amount < 0 or amount > maximum or amount != q(amount):

@@ -6,6 +6,7 @@ booking may start on 3 June.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,9 +27,10 @@ class Period:
 
 
 def parse_day(value: object) -> date | None:
-    if isinstance(value, date):
+    """A calendar day from a `date` or "YYYY-MM-DD"; anything else (datetimes too) is None."""
+    if type(value) is date:
         return value
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return None
     try:
         return date.fromisoformat(value)

@@ -122,6 +122,8 @@ def check_answers(fields: Sequence[ExtraFieldRule], answers: object) -> dict[str
             errors[f"x{key}"] = "field.choice_invalid"
         else:
             clean[key] = value
+    if not isinstance(answers, dict) and not errors:
+        errors["answers"] = "field.choice_invalid"  # not a form at all
     if errors:
         raise ValidationFailed(errors)
     return clean

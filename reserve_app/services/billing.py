@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
 from reserve_app.domain.errors import NotFound
 from reserve_app.models import Invoice, InvoiceCounter, Payment
 from reserve_app.models.base import utcnow
+from reserve_app.settings import get_settings
 
 from . import audit, db
 
@@ -82,7 +84,9 @@ def _next_number(session: Session, year: int) -> str:
 def issue(session: Session, invoice: Invoice, *, now: datetime) -> None:
     invoice.status = rules.invoice_transition(InvoiceStatus(invoice.status),
                                               InvoiceStatus.ISSUED).value
-    invoice.number = _next_number(session, now.year)
+    # The numbering year is the business's local year, not UTC's.
+    local_year = now.astimezone(ZoneInfo(get_settings().default_timezone)).year
+    invoice.number = _next_number(session, local_year)
     invoice.issued_at = now
 
 

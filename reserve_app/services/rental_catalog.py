@@ -19,7 +19,7 @@ from reserve_app.models import (
     UnitType,
 )
 
-from . import audit
+from . import audit, db
 
 RENTAL = "rental"
 
@@ -73,6 +73,7 @@ def save_settings(session: Session, *, actor: Actor | None, booking_enabled: obj
     if errors:
         raise ValidationFailed(errors)
     assert status is not None and isinstance(max_days, int)
+    db.serialize_on(session, "rental_settings")  # the first save inserts the row
     row = load_settings(session)
     session.add(row)
     old = (row.booking_enabled, row.initial_status, row.payments_enabled, row.max_days)

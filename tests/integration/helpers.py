@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
 from functools import cache
 
 import pytest
@@ -10,10 +13,30 @@ from sqlmodel import SQLModel, func, select
 
 from reserve_app.domain.accounts import Actor, NewAccount, Role
 from reserve_app.models import User
-from reserve_app.services import auth, db
+from reserve_app.services import auth, db, rental_catalog, rentals
 from reserve_app.settings import reset_settings
 
 PASSWORD = "correct horse battery"
+
+
+def run_together(n: int, work: Callable[[int], object]) -> list[object]:
+    """Run `work(i)` in n threads released at the same moment; return results or exceptions."""
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def target(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on
+            results[i] = exc
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
@@ -87,3 +110,57 @@ def add_user(name: str, email: str, role: Role, password: str = PASSWORD,
 
 def add_admin(name: str = "Ada Admin", email: str = "ada@example.com") -> Actor:
     return add_user(name, email, Role.ADMIN)
+
+
+# --- rentals ---------------------------------------------------------------------------------
+
+TODAY = date(2030, 6, 1)  # rental services take `today`, so tests never depend on the calendar
+
+
+def day(offset: int) -> str:
+    """The ISO date `offset` days after TODAY, as the storefront form sends it."""
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def add_unit_type(admin: Actor, name: str = "4x4 SUV", price: str = "80.00",
+                  tax_rate: str = "10", units: int = 1) -> tuple[int, list[int]]:
+    """A unit type with `units` units, made by the admin services; its id and unit ids."""
+    with db.write_session() as session:
+        type_id = rental_catalog.save_unit_type(session, actor=admin, name=name,
+                                                description="", photo_url="",
+                                                price_per_day=price, tax_rate=tax_rate)
+    unit_ids = []
+    for n in range(1, units + 1):
+        with db.write_session() as session:
+            unit_ids.append(rental_catalog.add_unit(session, actor=admin, unit_type_id=type_id,
+                                                    name=f"{name} #{n}"))
+    return type_id, unit_ids
+
+
+def add_rental_entry(admin: Actor, unit_type_ids: list[int], title: str = "Book a car") -> int:
+    with db.write_session() as session:
+        return rental_catalog.save_rental_entry(session, actor=admin, title=title,
+                                                unit_type_ids=unit_type_ids)
+
+
+def rental_settings(admin: Actor, **changes: object) -> rental_catalog.SettingsView:
+    """Save the rental settings with some values changed (the others stay as they are)."""
+    with db.write_session() as session:
+        current = rental_catalog.settings_view(session)
+        values = {**asdict(current), **changes}
+        return rental_catalog.save_settings(session, actor=admin, **values)
+
+
+def book(actor: Actor | None, entry_id: object, unit_type_id: object, start: object,
+         end: object, answers: object = None, today: date = TODAY) -> rentals.BookingView:
+    with db.write_session() as session:
+        return rentals.place_booking(session, actor=actor, entry_id=entry_id,
+                                     unit_type_id=unit_type_id, start=start, end=end,
+                                     answers={} if answers is None else answers, today=today)
+
+
+def change_booking_status(actor: Actor | None, order_id: object, status: object,
+                          note: object = "") -> rentals.OrderDetail:
+    with db.write_session() as session:
+        return rentals.change_status(session, actor=actor, order_id=order_id, status=status,
+                                     note=note)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,27 +12,7 @@ from reserve_app.models import AuditEntry, LoginAttempt, OutboxMessage, User
 from reserve_app.models.base import utcnow
 from reserve_app.services import db
 
-from .helpers import PASSWORD, configure, count, register, start_login
-
-
-def run_together(n: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in n threads released at the same moment; return results or exceptions."""
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def target(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
-            results[i] = exc
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from .helpers import PASSWORD, configure, count, register, run_together, start_login
 
 
 def test_same_email_registered_twice_at_once_makes_one_account() -> None:
