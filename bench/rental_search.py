@@ -245,7 +245,7 @@ def _captured() -> Iterator[list[tuple[str, object]]]:
     seen: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if "count(*)" in statement and "FROM units" in statement:
+        if "count(" in statement and "booking_orders" in statement:
             seen.append((statement, parameters))
 
     event.listen(db.engine(), "before_cursor_execute", capture)

@@ -112,17 +112,6 @@ def _free(period: Period):  # noqa: ANN202 - SQL expression
     return func.coalesce(latest_end, period.start) <= period.start
 
 
-def free_units_by_type(session: Session, type_ids: list[int], period: Period) -> dict[int, int]:
-    if not type_ids:
-        return {}
-    rows = session.exec(
-        select(Unit.unit_type_id, func.count())
-        .where(col(Unit.unit_type_id).in_(type_ids), col(Unit.active), _free(period))
-        .group_by(Unit.unit_type_id)
-    ).all()
-    return {type_id: int(n) for type_id, n in rows}
-
-
 def _page_period(session: Session, entry_id: object, start: object, end: object,
                  today: date | None) -> tuple[RentalPage, Period]:
     page = rental_page(session, entry_id=entry_id)
@@ -136,11 +125,17 @@ def search(session: Session, *, entry_id: object, start: object, end: object,
            today: date | None = None) -> list[OfferView]:
     """Unit types of the menu entry with at least one unit free for the whole period."""
     page, period = _page_period(session, entry_id, start, end, today)
-    types = _offered_types(session, page.entry_id)
-    free = free_units_by_type(session, [t.id or 0 for t in types], period)
+    rows = session.exec(
+        select(UnitType, func.count(col(Unit.id)))
+        .join(MenuEntryUnitType, col(MenuEntryUnitType.unit_type_id) == UnitType.id)
+        .join(Unit, and_(col(Unit.unit_type_id) == UnitType.id, col(Unit.active),
+                         _free(period)))
+        .where(MenuEntryUnitType.menu_entry_id == page.entry_id, col(UnitType.active))
+        .group_by(col(UnitType.id)).order_by(UnitType.price_per_day, UnitType.name)
+    ).all()
     return [OfferView(t.id or 0, t.name, t.description, t.photo_url,
-                      rentals.quote(t.price_per_day, t.tax_rate, period), free[t.id or 0])
-            for t in types if free.get(t.id or 0)]
+                      rentals.quote(t.price_per_day, t.tax_rate, period), int(free))
+            for t, free in rows]
 
 
 @dataclass(frozen=True)
