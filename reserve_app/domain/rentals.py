@@ -96,6 +96,16 @@ class ExtraFieldRule:
 TEXT_MAX = 500
 
 
+def short_text(value: object, field: str, errors: dict[str, str], limit: int = 100) -> str:
+    """A required one-line text, stripped; records field.required / field.too_long."""
+    clean = value.strip() if isinstance(value, str) else ""
+    if not clean:
+        errors[field] = "field.required"
+    elif len(clean) > limit:
+        errors[field] = "field.too_long"
+    return clean
+
+
 def check_answers(fields: Sequence[ExtraFieldRule], answers: object) -> dict[str, str]:
     """Validate the answers to the storefront's extra fields. Keys are field ids as text."""
     given = answers if isinstance(answers, dict) else {}
@@ -148,11 +158,7 @@ class UnitTypeData:
 def check_unit_type(*, name: object, description: object, photo_url: object,
                     price_per_day: object, tax_rate: object) -> UnitTypeData:
     errors: dict[str, str] = {}
-    clean_name = name.strip() if isinstance(name, str) else ""
-    if not clean_name:
-        errors["name"] = "field.required"
-    elif len(clean_name) > 100:
-        errors["name"] = "field.too_long"
+    clean_name = short_text(name, "name", errors)
     desc = description.strip() if isinstance(description, str) else ""
     if len(desc) > 2000:
         errors["description"] = "field.too_long"
@@ -174,11 +180,7 @@ def check_unit_type(*, name: object, description: object, photo_url: object,
 def check_field_definition(*, label: object, kind: object, choices: object
                            ) -> tuple[str, FieldKind, tuple[str, ...]]:
     errors: dict[str, str] = {}
-    clean_label = label.strip() if isinstance(label, str) else ""
-    if not clean_label:
-        errors["label"] = "field.required"
-    elif len(clean_label) > 100:
-        errors["label"] = "field.too_long"
+    clean_label = short_text(label, "label", errors)
     try:
         clean_kind = FieldKind(kind) if isinstance(kind, str) else None
     except ValueError:

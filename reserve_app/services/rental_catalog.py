@@ -138,18 +138,30 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
     return row.id or 0
 
 
-def set_unit_type_active(session: Session, *, actor: Actor | None, unit_type_id: object,
-                         active: object) -> None:
+def _set_active(session: Session, actor: Actor | None, model: type[Unit] | type[UnitType],
+                entity: str, row_id: object, active: object) -> None:
     admin = require_admin(actor)
-    row = session.get(UnitType, _id(unit_type_id))
+    row = session.get(model, _id(row_id))
     if row is None:
         raise NotFound()
     active = _flag(active, "active")
     if row.active != active:
-        audit.record(session, actor_id=admin.user_id, entity="unit_type", entity_id=row.id or 0,
+        audit.record(session, actor_id=admin.user_id, entity=entity, entity_id=row.id or 0,
                      action="active_changed", old=row.active, new=active)
         row.active = active
     session.commit()
+
+
+def set_unit_type_active(session: Session, *, actor: Actor | None, unit_type_id: object,
+                         active: object) -> None:
+    """Offer a unit type on the storefront or not."""
+    _set_active(session, actor, UnitType, "unit_type", unit_type_id, active)
+
+
+def set_unit_active(session: Session, *, actor: Actor | None, unit_id: object,
+                    active: object) -> None:
+    """Put a unit in or out of service (out of service: never booked)."""
+    _set_active(session, actor, Unit, "unit", unit_id, active)
 
 
 @dataclass(frozen=True)
@@ -182,20 +194,6 @@ def add_unit(session: Session, *, actor: Actor | None, unit_type_id: object, nam
                  action="unit_created", new=clean)
     session.commit()
     return unit.id or 0
-
-
-def set_unit_active(session: Session, *, actor: Actor | None, unit_id: object,
-                    active: object) -> None:
-    admin = require_admin(actor)
-    unit = session.get(Unit, _id(unit_id))
-    if unit is None:
-        raise NotFound()
-    active = _flag(active, "active")
-    if unit.active != active:
-        audit.record(session, actor_id=admin.user_id, entity="unit", entity_id=unit.id or 0,
-                     action="active_changed", old=unit.active, new=active)
-        unit.active = active
-    session.commit()
 
 
 # --- rental menu entries -------------------------------------------------------------------

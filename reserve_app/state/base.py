@@ -110,6 +110,25 @@ async def fail(state: rx.State, err: DomainError) -> rx.event.EventSpec:
     return await error_toast(state, err)
 
 
+async def save_and_reload(state: rx.State, fn: Callable[..., object], /,
+                          **kwargs: Any) -> rx.event.EventSpec:
+    """An admin form action: call the service as the caller, reload the page's data, toast.
+
+    The state has `errors` (field messages), `form_key` (re-mounts the forms, clearing them)
+    and an async `_reload()`.
+    """
+    actor = await current_actor(state)
+    try:
+        await write(fn, actor=actor, **kwargs)
+    except DomainError as err:
+        await state._reload()  # type: ignore[attr-defined]
+        return await fail(state, err)
+    state.errors = {}  # type: ignore[attr-defined]
+    state.form_key += 1  # type: ignore[attr-defined]
+    await state._reload()  # type: ignore[attr-defined]
+    return rx.toast.success(translate(await language_of(state), "staff.saved"))
+
+
 def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     """Navigate by a real form POST (so the route can set or clear the HttpOnly cookie)."""
     inputs = "".join(

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import fmt_money, translate
+from reserve_app.i18n import fmt_money
 from reserve_app.services import rental_catalog as catalog
 from reserve_app.settings import get_settings
 
 from . import base
+from .base import save_and_reload as save
 
 
 @dataclass
@@ -69,48 +69,37 @@ class RentalAdminState(rx.State):
                                                           for i in e.unit_type_ids))
                         for e in entries]
 
-    async def _run(self, fn, **kwargs):  # noqa: ANN001
-        actor = await base.current_actor(self)
-        try:
-            await base.write(fn, actor=actor, **kwargs)
-        except DomainError as err:
-            return await base.fail(self, err)
-        self.errors = {}
-        self.form_key += 1
-        await self._reload()
-        return rx.toast.success(translate(await base.language_of(self), "staff.saved"))
-
     @rx.event
     async def add_type(self, form: dict):
-        return await self._run(catalog.save_unit_type, name=base.text_field(form, "name", 200),
-                               description=base.text_field(form, "description", 4000),
-                               photo_url=base.text_field(form, "photo_url", 1000),
-                               price_per_day=base.text_field(form, "price_per_day", 20),
-                               tax_rate=base.text_field(form, "tax_rate", 20))
+        return await save(self, catalog.save_unit_type, name=base.text_field(form, "name", 200),
+                          description=base.text_field(form, "description", 4000),
+                          photo_url=base.text_field(form, "photo_url", 1000),
+                          price_per_day=base.text_field(form, "price_per_day", 20),
+                          tax_rate=base.text_field(form, "tax_rate", 20))
 
     @rx.event
     async def add_unit(self, form: dict):
         type_id = base.text_field(form, "unit_type", 12)
-        return await self._run(catalog.add_unit,
-                               unit_type_id=int(type_id) if type_id.isdigit() else None,
-                               name=base.text_field(form, "unit_name", 200))
+        return await save(self, catalog.add_unit,
+                          unit_type_id=int(type_id) if type_id.isdigit() else None,
+                          name=base.text_field(form, "unit_name", 200))
 
     @rx.event
     async def add_entry(self, form: dict):
         ids = [int(k[5:]) for k, v in (form.items() if isinstance(form, dict) else [])
                if isinstance(k, str) and k.startswith("type_") and k[5:].isdigit() and v]
-        return await self._run(catalog.save_rental_entry,
-                               title=base.text_field(form, "title", 200), unit_type_ids=ids)
+        return await save(self, catalog.save_rental_entry,
+                          title=base.text_field(form, "title", 200), unit_type_ids=ids)
 
     @rx.event
     async def move(self, entry_id: int, step: int):
-        return await self._run(catalog.move_entry, entry_id=entry_id, step=step)
+        return await save(self, catalog.move_entry, entry_id=entry_id, step=step)
 
     @rx.event
     async def toggle_unit(self, unit_id: int, active: bool):
-        return await self._run(catalog.set_unit_active, unit_id=unit_id, active=active)
+        return await save(self, catalog.set_unit_active, unit_id=unit_id, active=active)
 
     @rx.event
     async def toggle_type(self, unit_type_id: int, active: bool):
-        return await self._run(catalog.set_unit_type_active, unit_type_id=unit_type_id,
-                               active=active)
+        return await save(self, catalog.set_unit_type_active, unit_type_id=unit_type_id,
+                          active=active)

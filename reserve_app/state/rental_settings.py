@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import rental_catalog as catalog
 
 from . import base
+from .base import save_and_reload as save
 
 
 @dataclass
@@ -47,37 +47,25 @@ class RentalSettingsState(rx.State):
         self.fields = [FieldRow(f.id, f.label, translate(lang, f"field_kind.{f.kind}"),
                                 f.required, f.shown, f.choices.replace(",", ", "))
                        for f in await base.read(catalog.list_fields)]
-        self.form_key += 1
-
-    async def _run(self, fn, **kwargs):  # noqa: ANN001
-        actor = await base.current_actor(self)
-        try:
-            await base.write(fn, actor=actor, **kwargs)
-        except DomainError as err:
-            await self._reload()
-            return await base.fail(self, err)
-        self.errors = {}
-        await self._reload()
-        return rx.toast.success(translate(await base.language_of(self), "staff.saved"))
 
     @rx.event
-    async def save(self, form: dict):
+    async def save_settings(self, form: dict):
         days = base.text_field(form, "max_days", 6)
-        return await self._run(catalog.save_settings,
-                               booking_enabled=base.text_field(form, "booking_enabled") == "on",
-                               initial_status=base.text_field(form, "initial_status", 16),
-                               payments_enabled=base.text_field(form, "payments_enabled") == "on",
-                               max_days=int(days) if days.isdigit() else None)
+        return await save(self, catalog.save_settings,
+                          booking_enabled=base.text_field(form, "booking_enabled") == "on",
+                          initial_status=base.text_field(form, "initial_status", 16),
+                          payments_enabled=base.text_field(form, "payments_enabled") == "on",
+                          max_days=int(days) if days.isdigit() else None)
 
     @rx.event
     async def create_field(self, form: dict):
-        return await self._run(catalog.add_field, label=base.text_field(form, "label", 200),
-                               kind=base.text_field(form, "kind", 16),
-                               required=base.text_field(form, "required") == "on",
-                               shown=base.text_field(form, "shown") == "on",
-                               choices=base.text_field(form, "choices", 1000))
+        return await save(self, catalog.add_field, label=base.text_field(form, "label", 200),
+                          kind=base.text_field(form, "kind", 16),
+                          required=base.text_field(form, "required") == "on",
+                          shown=base.text_field(form, "shown") == "on",
+                          choices=base.text_field(form, "choices", 1000))
 
     @rx.event
     async def toggle(self, field_id: int, required: bool, shown: bool):
-        return await self._run(catalog.update_field, field_id=field_id, required=required,
-                               shown=shown)
+        return await save(self, catalog.update_field, field_id=field_id, required=required,
+                          shown=shown)
