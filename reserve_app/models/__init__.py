@@ -1,6 +1,7 @@
 """SQLModel tables. Import this package to register every table on SQLModel.metadata."""
 
 from .accounts import AuthSession, LoginAttempt, LoginTicket, User
+from .appointments import Appointment, DayOff, Service, ServiceStaff, WorkingHours
 from .audit import AuditEntry
 from .billing import Invoice, InvoiceCounter, Payment
 from .menu import MenuEntry
@@ -16,6 +17,7 @@ from .rentals import (
 
 ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntry,
               OutboxMessage, DeliveryAttempt, UnitType, Unit, MenuEntryUnitType, RentalSettings,
-              ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment)
+              ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment, Service, ServiceStaff,
+              WorkingHours, DayOff, Appointment)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

@@ -1,0 +1,135 @@
+"""Appointments: request statuses and the slot engine.
+
+Times are stored in UTC and generated from each staff member's working hours in the business's
+time zone, so a daylight-saving change never shifts a slot: 09:00 stays 09:00 local time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from .errors import InvalidTransition, ValidationFailed
+
+
+class AppointmentStatus(StrEnum):
+    PENDING = "pending"      # a request waiting for staff approval
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+ALLOWED: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
+    AppointmentStatus.PENDING: frozenset({AppointmentStatus.CONFIRMED,
+                                          AppointmentStatus.DECLINED,
+                                          AppointmentStatus.CANCELLED}),
+    AppointmentStatus.CONFIRMED: frozenset({AppointmentStatus.CANCELLED}),
+    AppointmentStatus.DECLINED: frozenset(),
+    AppointmentStatus.CANCELLED: frozenset(),
+}
+
+
+def transition(current: AppointmentStatus, new: AppointmentStatus) -> AppointmentStatus:
+    if new not in ALLOWED[current]:
+        raise InvalidTransition(current, new)
+    return new
+
+
+def holds_slot(status: AppointmentStatus, *, multiple_clients: bool) -> bool:
+    """Confirmed appointments hold their slot; a pending request holds it only when the
+    service does not let several clients request the same time."""
+    if status is AppointmentStatus.CONFIRMED:
+        return True
+    return status is AppointmentStatus.PENDING and not multiple_clients
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Working hours on one weekday (0 = Monday), local wall-clock times, start < end."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # UTC
+    end: datetime    # UTC
+
+
+def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def candidate_slots(
+    *, day: date, shifts: Iterable[Shift], days_off: Iterable[date], duration: timedelta,
+    tz: ZoneInfo, step: timedelta | None = None,
+) -> list[Slot]:
+    """Every slot of `duration` inside the shifts of that weekday (none on a day off).
+
+    Slots start at the shift start and every `step` (default: the duration) after it, in
+    local time, and are returned in UTC.
+    """
+    if day in set(days_off) or duration <= timedelta(0):
+        return []
+    step = step or duration
+    slots: list[Slot] = []
+    for shift in sorted((s for s in shifts if s.weekday == day.weekday()), key=lambda s: s.start):
+        begin, finish = _local(day, shift.start, tz), _local(day, shift.end, tz)
+        start = begin
+        while start + duration <= finish:
+            slots.append(Slot(start.astimezone(UTC), (start + duration).astimezone(UTC)))
+            start = start + step
+    return slots
+
+
+def free_slots(
+    *, candidates: Sequence[Slot], busy: Iterable[tuple[datetime, datetime]], now: datetime,
+) -> list[Slot]:
+    """Candidates that start in the future and overlap no busy [start, end)."""
+    taken = list(busy)
+    return [s for s in candidates if s.start > now
+            and not any(s.start < b_end and b_start < s.end for b_start, b_end in taken)]
+
+
+def parse_start(value: object) -> datetime | None:
+    """An aware datetime from ISO text (as the page sends it); naive or other values: None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def check_requested_slot(start: object, *, free: Sequence[Slot]) -> Slot:
+    """The free slot starting at `start`, or ValidationFailed (outside hours, taken, past)."""
+    when = parse_start(start)
+    if when is None:
+        raise ValidationFailed({"start": "appointment.time_invalid"})
+    for slot in free:
+        if slot.start == when:
+            return slot
+    raise ValidationFailed({"start": "appointment.slot_unavailable"})
+
+
+def parse_shifts(rows: Mapping[int, Sequence[tuple[str, str]]]) -> list[Shift]:
+    """Shifts from "HH:MM" pairs per weekday; ValidationFailed on bad or reversed times."""
+    shifts: list[Shift] = []
+    for weekday, pairs in rows.items():
+        if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise ValidationFailed({"weekday": "field.choice_invalid"})
+        for start_text, end_text in pairs:
+            try:
+                start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+            except (TypeError, ValueError):
+                raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"}) from None
+            if start >= end:
+                raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"})
+            shifts.append(Shift(weekday, start, end))
+    return shifts
