@@ -10,11 +10,13 @@ from reserve_app import models
 from reserve_app.api import routes
 from reserve_app.i18n import translate
 from reserve_app.pages.staff import bookings as staff_bookings
+from reserve_app.pages.staff import calendar as staff_calendar
 from reserve_app.pages.staff import rentals as staff_rentals
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
 from reserve_app.pages.storefront.account import account
+from reserve_app.pages.storefront.appointments import service_booking, services
 from reserve_app.pages.storefront.auth import login, register
 from reserve_app.pages.storefront.home import home
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
@@ -22,16 +24,20 @@ from reserve_app.services.outbox import run_deliverer
 from reserve_app.settings import get_settings
 from reserve_app.state.account import AccountState
 from reserve_app.state.auth import LoginState, RegisterState
+from reserve_app.state.my_appointments import MyAppointmentsState
 from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.outbox import OutboxState
 from reserve_app.state.rental_admin import RentalAdminState
 from reserve_app.state.rental_booking import RentalBookingState
 from reserve_app.state.rental_search import RentalSearchState
 from reserve_app.state.rental_settings import RentalSettingsState
+from reserve_app.state.service_booking import ServiceBookingState
+from reserve_app.state.services_admin import ServicesAdminState
 from reserve_app.state.session import SessionState
 from reserve_app.state.staff_accounts import StaffAccountsState
 from reserve_app.state.staff_booking import StaffBookingState
 from reserve_app.state.staff_bookings import StaffBookingsState
+from reserve_app.state.staff_calendar import StaffCalendarState
 from reserve_app.state.staff_home import StaffHomeState
 
 log = logging.getLogger("reserve_app")
@@ -79,7 +85,7 @@ app.add_page(rent, route="/rent", title=TITLE, on_load=[SessionState.load, Renta
 app.add_page(book, route="/rent/book", title=TITLE,
              on_load=[SessionState.load, RentalBookingState.load])
 app.add_page(my_bookings, route="/bookings", title=TITLE,
-             on_load=[SessionState.load, MyBookingsState.load])
+             on_load=[SessionState.load, MyBookingsState.load, MyAppointmentsState.load])
 app.add_page(staff_bookings.bookings, route="/staff/bookings", title=TITLE,
              on_load=[SessionState.load, StaffBookingsState.load])
 app.add_page(staff_bookings.booking, route="/staff/bookings/view", title=TITLE,
@@ -88,5 +94,13 @@ app.add_page(staff_rentals.catalogue, route="/staff/rentals", title=TITLE,
              on_load=[SessionState.load, RentalAdminState.load])
 app.add_page(staff_rentals.settings, route="/staff/rental-settings", title=TITLE,
              on_load=[SessionState.load, RentalSettingsState.load])
+app.add_page(services, route="/services", title=TITLE,
+             on_load=[SessionState.load, ServiceBookingState.load_list])
+app.add_page(service_booking, route="/services/book", title=TITLE,
+             on_load=[SessionState.load, ServiceBookingState.load])
+app.add_page(staff_calendar.calendar, route="/staff/calendar", title=TITLE,
+             on_load=[SessionState.load, StaffCalendarState.load])
+app.add_page(staff_calendar.services_admin, route="/staff/services", title=TITLE,
+             on_load=[SessionState.load, ServicesAdminState.load])
 
 app.register_lifespan_task(run_deliverer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 BOOKING_COLORS = {"pending": "amber", "confirmed": "green", "cancelled": "gray",
-                  "finished": "blue"}
+                  "finished": "blue", "declined": "red"}
 PAYMENT_COLORS = {"pending": "amber", "approved": "green", "void": "gray", "paid": "green",
                   "draft": "gray", "issued": "blue", "none": "gray"}
 

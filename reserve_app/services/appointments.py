@@ -230,6 +230,7 @@ def free_slots(session: Session, *, service_id: object, day: object,
 class AppointmentView:
     id: int
     service: str
+    staff_id: int
     staff: str
     customer: str
     start_at: datetime
@@ -247,7 +248,8 @@ def _view(session: Session, a: Appointment) -> AppointmentView:
     customer = session.get(User, a.customer_id)
     invoice = billing.invoice_for(session, ENTITY, a.id or 0)
     pays = billing.payments_of(session, invoice.id or 0) if invoice else []
-    return AppointmentView(a.id or 0, service.name if service else "", staff.name if staff else "",
+    return AppointmentView(a.id or 0, service.name if service else "", a.staff_id,
+                           staff.name if staff else "",
                            customer.name if customer else "", a.start_at, a.end_at, a.status,
                            bool(service and service.requires_approval), a.price, a.currency,
                            pays[-1].status if pays else "")
@@ -448,3 +450,11 @@ def _notify(session: Session, a: Appointment, staff: Actor, kind: str, old: str,
                             name=customer.name, service=service.name if service else "",
                             when=_when(a, customer.language), staff=by.name if by else "",
                             message=f"\n\n{message}" if message else "")
+
+
+def staff_choices(session: Session, *, actor: Actor | None) -> list[tuple[int, str]]:
+    require_staff(actor)
+    rows = session.exec(select(User.id, User.name).where(
+        col(User.role).in_([r.value for r in STAFF_ROLES]), col(User.active))
+        .order_by(User.name)).all()
+    return [(i or 0, n) for i, n in rows]

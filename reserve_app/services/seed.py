@@ -12,9 +12,12 @@ from reserve_app.models import (
     MenuEntry,
     MenuEntryUnitType,
     RentalSettings,
+    Service,
+    ServiceStaff,
     Unit,
     UnitType,
     User,
+    WorkingHours,
 )
 
 from . import audit
@@ -36,6 +39,7 @@ def seed_if_empty(session: Session) -> bool:
         audit.record(session, actor_id=None, entity="user", entity_id=user.id or 0,
                      action="seeded", new=data.role.value)
     _seed_rentals(session)
+    _seed_appointments(session)
     session.commit()
     return True
 
@@ -60,3 +64,22 @@ def _seed_rentals(session: Session) -> None:
                      RentalSettings(id=1),
                      ExtraField(label="Driver licence number", kind="text", required=True,
                                 position=1)])
+
+
+def _seed_appointments(session: Session) -> None:
+    """Two services delivered by the demo staff member, Monday to Saturday 09:00-17:00."""
+    staff = session.exec(select(User).where(User.role == Role.STAFF.value)).first()
+    if staff is None:
+        return
+    fitting = Service(name="Car fitting", duration_minutes=30, price=Decimal("20.00"))
+    tour = Service(name="Guided test drive", duration_minutes=60, price=Decimal("45.00"),
+                   requires_approval=True, multiple_clients=False)
+    session.add_all([fitting, tour])
+    session.flush()
+    for service in (fitting, tour):
+        session.add(ServiceStaff(service_id=service.id or 0, staff_id=staff.id or 0))
+    for weekday in range(6):
+        session.add(WorkingHours(staff_id=staff.id or 0, weekday=weekday, start="09:00",
+                                 end="17:00"))
+    session.add(MenuEntry(kind="appointments", title="Book an appointment", path="/services",
+                          position=2))

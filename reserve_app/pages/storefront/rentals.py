@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
+from reserve_app.pages.storefront.appointments import my_appointments_section
 from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.rental_booking import FormField, RentalBookingState
 from reserve_app.state.rental_search import Offer, RentalSearchState
@@ -159,4 +160,5 @@ def my_bookings() -> rx.Component:
                 rx.table.body(rx.foreach(s.rows, _booking)),
                 width="100%"), overflow_x="auto", margin_top="1rem"),
         ),
+        my_appointments_section(),
     )

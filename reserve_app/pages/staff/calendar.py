@@ -1,0 +1,161 @@
+"""Staff "Booking calendar" (day/week) with the request panel, and admin "Services"."""
+
+import reflex as rx
+
+from reserve_app.components.i18n import t
+from reserve_app.components.layout import field, staff_page, table
+from reserve_app.components.status import BOOKING_COLORS, badge
+from reserve_app.state.services_admin import ServiceRow, ServicesAdminState
+from reserve_app.state.staff_calendar import CalendarItem, StaffCalendarState
+
+WEEKDAYS = ("weekday.0", "weekday.1", "weekday.2", "weekday.3", "weekday.4", "weekday.5",
+            "weekday.6")
+
+
+def _checkbox(name: str, label: rx.Var, checked: bool = False) -> rx.Component:
+    return rx.el.label(rx.el.input(type="checkbox", name=name, default_checked=checked),
+                       " ", label, display="flex", gap="0.5rem", align_items="center")
+
+
+def _staff_select(name: str, default: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t("appointment.staff"), html_for=f"field-{name}", font_weight="500"),
+        rx.el.select(rx.foreach(StaffCalendarState.staff,
+                                lambda c: rx.el.option(c.label, value=c.value)),
+                     id=f"field-{name}", name=name, default_value=default,
+                     class_name="native-select"),
+        spacing="1")
+
+
+def _panel(item: CalendarItem) -> rx.Component:
+    s = StaffCalendarState
+    return rx.cond(
+        s.open_id == item.id,
+        rx.match(
+            s.mode,
+            ("reschedule", rx.form(rx.vstack(
+                _staff_select("r_staff", item.staff_id),
+                field("appointment.new_day", "r_day", type="date", required=True,
+                      default_value=item.day_iso),
+                field("appointment.new_time", "r_time", type="time", required=True,
+                      default_value=item.time),
+                field("appointment.private_note", "note", max_length=1000),
+                _checkbox("notify", t("appointment.notify_participant"), True),
+                field("appointment.message", "message", max_length=1000),
+                rx.button(t("appointment.save_changes"), type="submit"), spacing="2"),
+                on_submit=s.reschedule, key=item.id.to_string() + "r")),
+            ("decline", rx.form(rx.vstack(
+                _checkbox("notify", t("appointment.notify_client"), True),
+                field("appointment.message", "message", max_length=1000),
+                rx.button(t("appointment.yes_decline"), type="submit", color_scheme="red"),
+                spacing="2"), on_submit=s.decline, key=item.id.to_string() + "d")),
+            rx.fragment(),
+        ),
+    )
+
+
+def _item(item: CalendarItem) -> rx.Component:
+    pending = item.status == "pending"
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(item.day, " ", item.time, weight="bold"),
+                      badge(item.status, item.status_label, BOOKING_COLORS), wrap="wrap"),
+            rx.text(item.service, " · ", item.staff, " · ", item.customer),
+            rx.cond(pending, rx.hstack(
+                rx.button(t("appointment.approve"), on_click=StaffCalendarState.approve(item.id),
+                          aria_label=t("appointment.approve") + " " + item.customer),
+                rx.button(t("appointment.approve_reschedule"), variant="soft",
+                          on_click=StaffCalendarState.open(item.id, "reschedule")),
+                rx.button(t("appointment.decline"), variant="soft", color_scheme="red",
+                          on_click=StaffCalendarState.open(item.id, "decline")),
+                wrap="wrap")),
+            _panel(item),
+            spacing="2", align="start",
+        ),
+        # Requests look different from confirmed appointments: dashed amber border.
+        border=rx.cond(pending, "2px dashed var(--amber-9)", "1px solid var(--gray-a5)"),
+        width="100%",
+    )
+
+
+def calendar() -> rx.Component:
+    s = StaffCalendarState
+    return staff_page(
+        rx.heading(t("staff.nav.calendar"), as_="h1", size="7"),
+        rx.form(rx.flex(
+            rx.box(field("appointment.day", "day", type="date", default_value=s.first_day)),
+            rx.vstack(
+                rx.el.label(t("calendar.view"), html_for="field-view", font_weight="500"),
+                rx.el.select(rx.el.option(t("calendar.week"), value="week"),
+                             rx.el.option(t("calendar.day"), value="day"),
+                             id="field-view", name="view", class_name="native-select"),
+                spacing="1"),
+            rx.button(t("calendar.show"), type="submit"),
+            spacing="3", align="end", wrap="wrap"), on_submit=s.show, key=s.first_day),
+        rx.text(t("calendar.legend"), size="2", color_scheme="gray", margin_block="0.5rem"),
+        rx.cond(s.items.length() == 0, rx.text(t("calendar.empty"))),
+        rx.vstack(rx.foreach(s.items, _item), spacing="2", width="100%"),
+    )
+
+
+def _service_row(r: ServiceRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r.name), rx.table.cell(r.minutes), rx.table.cell(r.price),
+        rx.table.cell(rx.cond(r.requires_approval, t("common.yes"), t("common.no"))),
+        rx.table.cell(rx.cond(r.multiple_clients, t("common.yes"), t("common.no"))),
+        rx.table.cell(r.staff),
+    )
+
+
+def services_admin() -> rx.Component:
+    s = ServicesAdminState
+    e = s.errors
+    def staff_select(form: str) -> rx.Component:
+        return rx.vstack(
+            rx.el.label(t("appointment.staff"), html_for=f"{form}-staff", font_weight="500"),
+            rx.el.select(rx.foreach(s.staff, lambda c: rx.el.option(c.label, value=c.value)),
+                         id=f"{form}-staff", name="staff", class_name="native-select"),
+            spacing="1")
+
+    return staff_page(
+        rx.heading(t("staff.nav.services"), as_="h1", size="7"),
+        table(["field.name", "appointment.minutes_col", "price.total",
+               "appointment.approval_col", "appointment.multiple_col", "appointment.staff"],
+              s.rows, _service_row),
+        rx.flex(
+            rx.form(rx.vstack(
+                rx.heading(t("appointment.new_service"), as_="h2", size="4"),
+                field("field.name", "name", errors=e, required=True),
+                field("appointment.minutes_col", "minutes", errors=e, type="number",
+                      required=True, min=5, max=720),
+                field("price.total", "price", errors=e, required=True, input_mode="decimal"),
+                _checkbox("approval", t("appointment.manual_approval")),
+                _checkbox("multiple", t("appointment.multiple_clients")),
+                rx.el.fieldset(rx.el.legend(t("appointment.delivered_by")),
+                               rx.foreach(s.staff, lambda c: _checkbox("staff_" + c.value,
+                                                                       c.label))),
+                rx.cond(e.contains("staff"), rx.text(e["staff"], color_scheme="red", size="2",
+                                                     role="alert")),
+                rx.button(t("appointment.add_service"), type="submit"), spacing="2"),
+                on_submit=s.add_service, key=s.form_key, width="22rem"),
+            rx.form(rx.vstack(
+                rx.heading(t("appointment.hours"), as_="h2", size="4"),
+                staff_select("hours"),
+                *[rx.hstack(rx.text(t(WEEKDAYS[d]), width="6rem"),
+                            rx.input(type="time", name=f"start_{d}",
+                                     aria_label=t(WEEKDAYS[d]) + " " + t("appointment.from")),
+                            rx.input(type="time", name=f"end_{d}",
+                                     aria_label=t(WEEKDAYS[d]) + " " + t("appointment.until")),
+                            align="center") for d in range(7)],
+                rx.text(t("appointment.hours_hint"), size="2", color_scheme="gray"),
+                rx.button(t("appointment.save_hours"), type="submit"), spacing="2"),
+                on_submit=s.save_hours, key=s.form_key, width="24rem"),
+            rx.form(rx.vstack(
+                rx.heading(t("appointment.day_off"), as_="h2", size="4"),
+                staff_select("off"),
+                field("appointment.day_off_date", "day", errors=e, type="date", required=True),
+                rx.button(t("appointment.add_day_off"), type="submit"), spacing="2"),
+                on_submit=s.day_off, key=s.form_key, width="18rem"),
+            spacing="6", wrap="wrap", margin_top="1.5rem",
+        ),
+    )

@@ -1,0 +1,60 @@
+"""The customer's appointments and requests in "My bookings"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import fmt_datetime, fmt_money, translate
+from reserve_app.services import appointments
+
+from . import base
+
+
+@dataclass
+class AppointmentRow:
+    id: int
+    service: str
+    staff: str
+    when: str
+    status: str
+    status_label: str
+    price: str
+    payable: bool
+    payment_status: str
+    payment_label: str
+
+
+def appointment_row(v: appointments.AppointmentView, lang: str, tz: str) -> AppointmentRow:
+    payable = (not v.requires_approval and v.status == "confirmed"
+               and v.payment_status not in ("pending", "approved"))
+    return AppointmentRow(v.id, v.service, v.staff, fmt_datetime(v.start_at, lang, tz), v.status,
+                          translate(lang, f"appointment.status.{v.status}"),
+                          fmt_money(v.price, v.currency, lang), payable, v.payment_status,
+                          translate(lang, f"payment.status.{v.payment_status or 'none'}"))
+
+
+class MyAppointmentsState(rx.State):
+    rows: list[AppointmentRow] = []
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if actor is None:
+            return
+        views = await base.read(appointments.my_appointments, actor=actor)
+        lang = await base.language_of(self)
+        self.rows = [appointment_row(v, lang, base.viewer_timezone(self)) for v in views]
+
+    @rx.event
+    async def pay(self, appointment_id: int):
+        actor = await base.current_actor(self)
+        try:
+            await base.write(appointments.pay_appointment, actor=actor,
+                             appointment_id=appointment_id)
+        except DomainError as err:
+            return await base.error_toast(self, err)
+        await self.load()
+        return rx.toast.success(translate(await base.language_of(self), "booking.paid_notice"))
