@@ -7,6 +7,9 @@ demo data, and is killed (whole process group) at the end.
 from __future__ import annotations
 
 import contextlib
+import email
+import email.message
+import email.policy
 import os
 import signal
 import socket
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -32,6 +36,38 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) the app delivers its outbox to."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def wait_for(self, to: str, subject: str, timeout: float = 30) -> email.message.EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to and subject in str(message["Subject"]):
+                    return message
+            time.sleep(0.25)
+        seen = [(m["To"], m["Subject"]) for m in self.messages]
+        raise AssertionError(f"no mail to {to} with {subject!r} within {timeout}s; got {seen}")
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port  # type: ignore[attr-defined]
+    yield box
+    controller.stop()
 
 
 @dataclass
@@ -49,7 +85,7 @@ class App:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp("app")
     port = _free_port()
     db_path = tmp / "e2e.db"
@@ -61,6 +97,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "APP_ENV": "prod",
         "SEED_DEMO": "true",
         "BUSINESS_NAME": "Demo Rentals",
+        "DEFAULT_TIMEZONE": "Europe/Warsaw",  # as the browser contexts below
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),  # type: ignore[attr-defined]
+        "OUTBOX_POLL_SECONDS": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
         # bun from the npm registry (make setup); Reflex needs it with Node 20.

@@ -355,9 +355,12 @@ def calendar(session: Session, *, actor: Actor | None, first_day: object,
 
 
 def _pending(session: Session, appointment_id: object) -> Appointment:
+    """The request, locked against concurrent staff decisions on it, freshly read."""
     a = session.get(Appointment, _id(appointment_id))
     if a is None:
         raise NotFound()
+    db.serialize_on(session, f"appointment:{a.id}")
+    session.refresh(a)
     return a
 
 

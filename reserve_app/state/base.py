@@ -12,15 +12,16 @@ import logging
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio
 import reflex as rx
 
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError, ValidationFailed
-from reserve_app.i18n import normalize_language, translate
+from reserve_app.i18n import normalize_language, translate, zone
 from reserve_app.services import auth, db
+from reserve_app.settings import get_settings
 
 SESSION_COOKIE = "sid"
 T = TypeVar("T")
@@ -42,7 +43,10 @@ def session_token(state: rx.State) -> str | None:
 
 
 def viewer_timezone(state: rx.State) -> str:
-    return cookies_of(state).get("tz", "UTC")[:64]
+    """The browser's IANA time zone (cookie set by the page), else the business's."""
+    name = unquote(cookies_of(state).get("tz", ""))[:64]
+    fallback = get_settings().default_timezone
+    return name if name and zone(name, fallback).key == name else fallback
 
 
 async def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
