@@ -51,6 +51,9 @@ def test_request_approved_with_reschedule_and_emailed(page: Page, browser: Brows
     mailbox.wait_for("staff@example.com", "New booking request: Guided test drive")
 
     staff = staff_calendar(browser, app, day)
+    staff.get_by_role("link", name="Home").click()
+    expect(staff.get_by_text("Requests waiting for approval")).to_be_visible()
+    open_page(staff, f"/staff/calendar?day={day}")
     card = staff.locator(".rt-Card").filter(has_text="Rita")
     expect(card.get_by_text("Waiting for approval")).to_be_visible()
     card.get_by_role("button", name="Approve with reschedule").click()
@@ -65,6 +68,11 @@ def test_request_approved_with_reschedule_and_emailed(page: Page, browser: Brows
     row = page.get_by_role("row").filter(has_text="Guided test drive")
     expect(row.get_by_text("Confirmed")).to_be_visible()
     expect(row.get_by_text(re.compile(r"11:00"))).to_be_visible()
+    with page.expect_download() as download:
+        row.get_by_role("link", name="Add to calendar (.ics)").click()
+    ics = open(download.value.path(), encoding="utf-8").read()
+    assert "BEGIN:VEVENT" in ics and "Guided test drive" in ics
+    assert re.search(r"DTSTART[^:]*:\d{8}T\d{4}00Z", ics)  # UTC start time
     mail = mailbox.wait_for(email, "Request approved at a new time")
     body = mail.get_content()
     assert "Please come at 11, not 10." in body

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from reserve_app.services import auth, db
+from reserve_app.domain.errors import DomainError
+from reserve_app.services import appointments, auth, db
 from reserve_app.settings import get_settings
 from reserve_app.state.base import SESSION_COOKIE
 
@@ -83,7 +84,31 @@ async def end_session(request: Request) -> Response:
     return response
 
 
+async def appointment_ics(request: Request) -> Response:
+    """GET /api/appointments/{id}.ics: only the appointment's customer or staff."""
+    token = request.cookies.get(SESSION_COOKIE)
+    raw_id = request.path_params.get("appointment_id", "")
+
+    def build() -> bytes | None:
+        with db.read_session() as session:
+            actor = auth.resolve_actor(session, token=token)
+            try:
+                return appointments.ics(session, actor=actor,
+                                        appointment_id=int(raw_id) if raw_id.isdigit() else None)
+            except DomainError:
+                return None
+
+    body = await anyio.to_thread.run_sync(build)
+    if body is None:
+        return PlainTextResponse("Not found.", status_code=404,
+                                 headers={"Cache-Control": "no-store"})
+    return Response(body, media_type="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="appointment-{raw_id}.ics"',
+        "Cache-Control": "no-store"})
+
+
 routes = Starlette(routes=[
     Route("/api/session", create_session, methods=["POST"]),
     Route("/api/logout", end_session, methods=["POST"]),
+    Route("/api/appointments/{appointment_id}.ics", appointment_ics, methods=["GET"]),
 ])

@@ -321,4 +321,7 @@ AR: dict[str, str] = {
     "weekday.6": "الأحد",
     "appointment.new_day": "التاريخ الجديد",
     "appointment.new_time": "الوقت الجديد",
+    "appointment.add_to_calendar": "أضف إلى التقويم (.ics)",
+    "appointment.not_confirmed": "يمكن إضافة المواعيد المؤكدة فقط إلى التقويم.",
+    "staff.home.requests_waiting": "طلبات بانتظار الموافقة",
 }

@@ -321,4 +321,7 @@ EN: dict[str, str] = {
     "weekday.6": "Sunday",
     "appointment.new_day": "New date",
     "appointment.new_time": "New time",
+    "appointment.add_to_calendar": "Add to calendar (.ics)",
+    "appointment.not_confirmed": "Only confirmed appointments can be added to a calendar.",
+    "staff.home.requests_waiting": "Requests waiting for approval",
 }

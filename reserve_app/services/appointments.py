@@ -461,3 +461,28 @@ def staff_choices(session: Session, *, actor: Actor | None) -> list[tuple[int, s
         col(User.role).in_([r.value for r in STAFF_ROLES]), col(User.active))
         .order_by(User.name)).all()
     return [(i or 0, n) for i, n in rows]
+
+
+def ics(session: Session, *, actor: Actor | None, appointment_id: object) -> bytes:
+    """An iCalendar file of a confirmed appointment, for its customer or staff."""
+    from icalendar import Calendar, Event
+
+    viewer = require_login(actor)
+    a = session.get(Appointment, _id(appointment_id))
+    if a is None or (a.customer_id != viewer.user_id and not viewer.is_staff):
+        raise NotFound()
+    if a.status != AppointmentStatus.CONFIRMED:
+        raise DomainError("appointment.not_confirmed")
+    view = _view(session, a)
+    cal = Calendar()
+    cal.add("prodid", "-//reserve_app//appointments//EN")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"appointment-{a.id}@reserve-app")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", a.start_at)
+    event.add("dtend", a.end_at)
+    event.add("summary", f"{view.service} ({get_settings().business_name})")
+    event.add("description", view.staff)
+    cal.add_component(event)
+    return cal.to_ical()

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from reserve_app.domain.accounts import Actor, Role, require_staff
+from reserve_app.domain.appointments import AppointmentStatus
 from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.outbox import MessageStatus
 from reserve_app.domain.rentals import BookingStatus
-from reserve_app.models import BookingOrder, OutboxMessage, Payment, User
+from reserve_app.models import Appointment, BookingOrder, OutboxMessage, Payment, User
 
 from .rentals import ACTIVE_VALUES, business_today
 
@@ -24,6 +25,7 @@ class HomeSummary:
     bookings_today: int
     bookings_pending: int
     payments_waiting: int
+    requests_waiting: int
 
 
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
@@ -41,4 +43,5 @@ def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
                              col(BookingOrder.status).in_(ACTIVE_VALUES)),
         bookings_pending=count(BookingOrder, BookingOrder.status == BookingStatus.PENDING.value),
         payments_waiting=count(Payment, Payment.status == PaymentStatus.PENDING.value),
+        requests_waiting=count(Appointment, Appointment.status == AppointmentStatus.PENDING.value),
     )

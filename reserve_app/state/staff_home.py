@@ -18,6 +18,7 @@ class StaffHomeState(rx.State):
     bookings_today: int = 0
     bookings_pending: int = 0
     payments_waiting: int = 0
+    requests_waiting: int = 0
 
     @rx.event
     async def load(self):
@@ -35,3 +36,4 @@ class StaffHomeState(rx.State):
         self.bookings_today = summary.bookings_today
         self.bookings_pending = summary.bookings_pending
         self.payments_waiting = summary.payments_waiting
+        self.requests_waiting = summary.requests_waiting

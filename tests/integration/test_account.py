@@ -57,7 +57,8 @@ def test_home_summary_counts_for_staff_only() -> None:
         summary = dashboard.home_summary(session, actor=stan)
     assert summary == dashboard.HomeSummary(customers=2, staff=2, emails_pending=2,
                                             emails_failed=0, bookings_today=0,
-                                            bookings_pending=0, payments_waiting=0)
+                                            bookings_pending=0, payments_waiting=0,
+                                            requests_waiting=0)
     for actor, error in ((None, Unauthenticated), (customer, Forbidden)):
         with db.read_session() as session, pytest.raises(error):
             dashboard.home_summary(session, actor=actor)

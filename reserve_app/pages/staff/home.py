@@ -21,6 +21,8 @@ def home() -> rx.Component:
             rx.link(_card("staff.home.bookings_pending", StaffHomeState.bookings_pending),
                     href="/staff/bookings", underline="none"),
             _card("staff.home.payments_waiting", StaffHomeState.payments_waiting),
+            rx.link(_card("staff.home.requests_waiting", StaffHomeState.requests_waiting),
+                    href="/staff/calendar", underline="none"),
             wrap="wrap", spacing="4", margin_top="1rem",
         ),
         rx.flex(

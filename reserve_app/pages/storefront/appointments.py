@@ -82,6 +82,9 @@ def _row(a: AppointmentRow) -> rx.Component:
         rx.table.cell(a.service), rx.table.cell(a.staff), rx.table.cell(a.when),
         rx.table.cell(badge(a.status, a.status_label, BOOKING_COLORS)),
         rx.table.cell(a.price),
+        rx.table.cell(rx.cond(a.status == "confirmed", rx.link(
+            t("appointment.add_to_calendar"),
+            href="/api/appointments/" + a.id.to_string() + ".ics", is_external=True))),
         rx.table.cell(rx.cond(a.payable, rx.button(t("booking.pay"),
                                                    on_click=MyAppointmentsState.pay(a.id)),
                               rx.cond(a.payment_status != "",
@@ -98,7 +101,7 @@ def my_appointments_section() -> rx.Component:
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(
                         t(k) if k else "") for k in ("appointment.service", "appointment.staff",
                                                      "appointment.when", "booking.col.status",
-                                                     "price.total", "")])),
+                                                     "price.total", "", "")])),
                     rx.table.body(rx.foreach(MyAppointmentsState.rows, _row)), width="100%"),
                     overflow_x="auto", width="100%")),
         spacing="2", margin_top="2rem", width="100%",
