@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -70,7 +71,7 @@ def test_request_approved_with_reschedule_and_emailed(page: Page, browser: Brows
     expect(row.get_by_text(re.compile(r"11:00"))).to_be_visible()
     with page.expect_download() as download:
         row.get_by_role("link", name="Add to calendar (.ics)").click()
-    ics = open(download.value.path(), encoding="utf-8").read()
+    ics = Path(download.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in ics and "Guided test drive" in ics
     assert re.search(r"DTSTART[^:]*:\d{8}T\d{4}00Z", ics)  # UTC start time
     mail = mailbox.wait_for(email, "Request approved at a new time")

@@ -6,6 +6,7 @@ time zone, so a daylight-saving change never shifts a slot: 09:00 stays 09:00 lo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -79,10 +80,12 @@ def candidate_slots(
     step = step or duration
     slots: list[Slot] = []
     for shift in sorted((s for s in shifts if s.weekday == day.weekday()), key=lambda s: s.start):
-        begin, finish = _local(day, shift.start, tz), _local(day, shift.end, tz)
-        start = begin
+        # Step in real (UTC) time from the shift's local start to its local end, so a shift
+        # over a night with a clock change yields real, equal-length slots.
+        start = _local(day, shift.start, tz).astimezone(UTC)
+        finish = _local(day, shift.end, tz).astimezone(UTC)
         while start + duration <= finish:
-            slots.append(Slot(start.astimezone(UTC), (start + duration).astimezone(UTC)))
+            slots.append(Slot(start, start + duration))
             start = start + step
     return slots
 
@@ -125,9 +128,12 @@ def parse_shifts(rows: Mapping[int, Sequence[tuple[str, str]]]) -> list[Shift]:
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
             raise ValidationFailed({"weekday": "field.choice_invalid"})
         for start_text, end_text in pairs:
+            if not all(isinstance(v, str) and re.fullmatch(r"\d{2}:\d{2}", v)
+                       for v in (start_text, end_text)):
+                raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"})
             try:
                 start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-            except (TypeError, ValueError):
+            except ValueError:
                 raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"}) from None
             if start >= end:
                 raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"})

@@ -145,15 +145,17 @@ def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
 
 
 def add_day_off(session: Session, *, actor: Actor | None, staff_id: object, day: object) -> None:
-    require_admin(actor)
+    admin = require_admin(actor)
     user = session.get(User, _id(staff_id))
     when = parse_day(day)
-    if user is None:
+    if user is None or user.role not in [r.value for r in STAFF_ROLES]:
         raise NotFound()
     if when is None:
         raise ValidationFailed({"day": "field.date_invalid"})
     if session.get(DayOff, (user.id, when)) is None:
         session.add(DayOff(staff_id=user.id or 0, day=when))
+        audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
+                     action="day_off_added", new=when.isoformat())
     session.commit()
 
 
@@ -202,6 +204,16 @@ def slots_for(session: Session, service: Service, staff_id: int, day: date,
                             busy=[(a.start_at, a.end_at) for a in busy], now=now)
 
 
+def _bookable_day(when: date | None, now: datetime) -> date:
+    """A day from today (business time) up to MAX_DAYS_AHEAD, else ValidationFailed."""
+    today = now.astimezone(business_tz()).date()
+    if when is None:
+        raise ValidationFailed({"day": "field.date_invalid"})
+    if when < today or when > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationFailed({"day": "appointment.day_out_of_range"})
+    return when
+
+
 @dataclass(frozen=True)
 class StaffSlots:
     staff_id: int
@@ -212,13 +224,8 @@ class StaffSlots:
 def free_slots(session: Session, *, service_id: object, day: object,
                now: datetime | None = None) -> list[StaffSlots]:
     service = _service(session, service_id)
-    when = parse_day(day)
     now = now or utcnow()
-    today = now.astimezone(business_tz()).date()
-    if when is None:
-        raise ValidationFailed({"day": "field.date_invalid"})
-    if when < today or when > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise ValidationFailed({"day": "appointment.day_out_of_range"})
+    when = _bookable_day(parse_day(day), now)
     view = _service_view(session, service)
     return [StaffSlots(staff_id, name, slots_for(session, service, staff_id, when, now))
             for staff_id, name in view.staff]
@@ -272,7 +279,8 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
     if when is None:
         raise ValidationFailed({"start": "appointment.time_invalid"})
     db.serialize_on(session, f"staff-time:{staff.id}")
-    free = slots_for(session, service, staff.id or 0, when.astimezone(business_tz()).date(), now)
+    local_day = _bookable_day(when.astimezone(business_tz()).date(), now)
+    free = slots_for(session, service, staff.id or 0, local_day, now)
     slot = rules.check_requested_slot(start, free=free)
     status = AppointmentStatus.PENDING if service.requires_approval else AppointmentStatus.CONFIRMED
     appointment = Appointment(service_id=service.id or 0, staff_id=staff.id or 0,
@@ -408,8 +416,9 @@ def approve_with_reschedule(
     text = message.strip()[:1000] if isinstance(message, str) else ""
     db.serialize_on(session, f"staff-time:{new_staff.id}")
     session.refresh(a)
-    free = slots_for(session, service, new_staff.id or 0, when.astimezone(business_tz()).date(),
-                     now or utcnow(), exclude=a.id)
+    now = now or utcnow()
+    local_day = _bookable_day(when.astimezone(business_tz()).date(), now)
+    free = slots_for(session, service, new_staff.id or 0, local_day, now, exclude=a.id)
     slot = rules.check_requested_slot(start, free=free)
     old = f"{a.status} {a.start_at.isoformat()}"
     _confirm_at(session, a, new_staff.id or 0, slot)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import SQLModel, func, select
 
 from reserve_app.domain.accounts import Actor, NewAccount, Role
 from reserve_app.models import User
-from reserve_app.services import auth, db, rental_catalog, rentals
+from reserve_app.models.base import utcnow
+from reserve_app.services import appointments, auth, db, rental_catalog, rentals
 from reserve_app.settings import reset_settings
 
 PASSWORD = "correct horse battery"
@@ -164,3 +166,66 @@ def change_booking_status(actor: Actor | None, order_id: object, status: object,
     with db.write_session() as session:
         return rentals.change_status(session, actor=actor, order_id=order_id, status=status,
                                      note=note)
+
+
+# --- appointments ----------------------------------------------------------------------------
+
+BUSINESS_TZ = "Europe/Warsaw"  # appointment tests set it: slots are local wall-clock times
+
+
+def monday_ahead(weeks: int = 2) -> date:
+    """A Monday at least `weeks - 1` weeks after today (UTC): bookable, and in the future."""
+    today = utcnow().date()
+    return today + timedelta(days=7 * weeks - today.weekday())
+
+
+def local_start(day: date, hh_mm: str, tz: str = BUSINESS_TZ) -> str:
+    """A local wall-clock time as the page sends it: ISO text with the UTC offset."""
+    return datetime.combine(day, time.fromisoformat(hh_mm), tzinfo=ZoneInfo(tz)).isoformat()
+
+
+def add_service(admin: Actor, name: str, staff_ids: list[int], *, minutes: int = 60,
+                price: str = "30.00", approval: bool = False, multiple: bool = False) -> int:
+    with db.write_session() as session:
+        return appointments.save_service(session, actor=admin, name=name,
+                                         duration_minutes=minutes, price=price,
+                                         requires_approval=approval, multiple_clients=multiple,
+                                         staff_ids=staff_ids)
+
+
+def set_hours(admin: Actor, staff_id: int, hours: object) -> None:
+    with db.write_session() as session:
+        appointments.set_hours(session, actor=admin, staff_id=staff_id, hours=hours)
+
+
+def weekly_hours(*shifts: tuple[str, str], weekdays: range = range(7)) -> dict[str, list]:
+    """The same shifts on every given weekday, as the admin form sends them."""
+    return {str(w): [list(s) for s in shifts] for w in weekdays}
+
+
+def add_day_off(admin: Actor, staff_id: int, day: object) -> None:
+    with db.write_session() as session:
+        appointments.add_day_off(session, actor=admin, staff_id=staff_id, day=day)
+
+
+def free_starts(service_id: object, day: object, now: datetime | None = None,
+                tz: str = BUSINESS_TZ) -> dict[int, list[str]]:
+    """The free slots per staff member, as local "HH:MM" start times."""
+    with db.read_session() as session:
+        found = appointments.free_slots(session, service_id=service_id, day=day, now=now)
+    return {s.staff_id: [slot.start.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+                         for slot in s.slots] for s in found}
+
+
+def book_appointment(actor: Actor | None, service_id: object, staff_id: object, start: object,
+                     now: datetime | None = None) -> appointments.AppointmentView:
+    """Book Now or Request to Book, whichever the service uses."""
+    with db.write_session() as session:
+        return appointments.book(session, actor=actor, service_id=service_id,
+                                 staff_id=staff_id, start=start, now=now)
+
+
+def approve_appointment(actor: Actor | None,
+                        appointment_id: object) -> appointments.AppointmentView:
+    with db.write_session() as session:
+        return appointments.approve(session, actor=actor, appointment_id=appointment_id)
