@@ -324,4 +324,5 @@ AR: dict[str, str] = {
     "appointment.add_to_calendar": "أضف إلى التقويم (.ics)",
     "appointment.not_confirmed": "يمكن إضافة المواعيد المؤكدة فقط إلى التقويم.",
     "staff.home.requests_waiting": "طلبات بانتظار الموافقة",
+    "menu.kind.appointments": "صفحة المواعيد",
 }

@@ -324,4 +324,5 @@ EN: dict[str, str] = {
     "appointment.add_to_calendar": "Add to calendar (.ics)",
     "appointment.not_confirmed": "Only confirmed appointments can be added to a calendar.",
     "staff.home.requests_waiting": "Requests waiting for approval",
+    "menu.kind.appointments": "Appointments page",
 }

@@ -205,16 +205,18 @@ class MenuEntryView:
     position: int
     active: bool
     unit_type_ids: tuple[int, ...]
+    kind: str = RENTAL
 
 
-def list_rental_entries(session: Session, *, actor: Actor | None) -> list[MenuEntryView]:
+def list_menu_entries(session: Session, *, actor: Actor | None) -> list[MenuEntryView]:
+    """Every storefront menu entry in order (rental entries with their unit types), so the
+    admin sees where a rental entry sits among the others when moving it."""
     require_admin(actor)
-    rows = session.exec(select(MenuEntry).where(MenuEntry.kind == RENTAL)
-                        .order_by(MenuEntry.position, MenuEntry.id)).all()
+    rows = session.exec(select(MenuEntry).order_by(MenuEntry.position, MenuEntry.id)).all()
     links = session.exec(select(MenuEntryUnitType)).all()
     return [MenuEntryView(e.id or 0, e.title, e.position, e.active,
                           tuple(sorted(link.unit_type_id for link in links
-                                       if link.menu_entry_id == e.id))) for e in rows]
+                                       if link.menu_entry_id == e.id)), e.kind) for e in rows]
 
 
 def _check_entry(session: Session, title: object, unit_type_ids: object

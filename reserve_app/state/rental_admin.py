@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.i18n import fmt_money
+from reserve_app.i18n import fmt_money, translate
 from reserve_app.services import rental_catalog as catalog
 from reserve_app.settings import get_settings
 
@@ -64,9 +64,11 @@ class RentalAdminState(rx.State):
                                 f"{t.tax_rate.normalize():f}", t.active,
                                 [UnitChip(u.id, u.name, u.active) for u in units]))
         self.types = rows
-        entries = await base.read(catalog.list_rental_entries, actor=actor)
+        entries = await base.read(catalog.list_menu_entries, actor=actor)
         self.entries = [EntryRow(e.id, e.title, ", ".join(names.get(i, "?")
-                                                          for i in e.unit_type_ids))
+                                                          for i in e.unit_type_ids)
+                                 if e.kind == catalog.RENTAL
+                                 else translate(lang, f"menu.kind.{e.kind}"))
                         for e in entries]
 
     @rx.event

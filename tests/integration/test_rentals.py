@@ -178,7 +178,7 @@ def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
     def entries() -> list[tuple[int, str, int, bool, tuple[int, ...]]]:
         with db.read_session() as session:
             return [(e.id, e.title, e.position, e.active, e.unit_type_ids)
-                    for e in rental_catalog.list_rental_entries(session, actor=admin)]
+                    for e in rental_catalog.list_menu_entries(session, actor=admin)]
 
     both = tuple(sorted([suv, room]))
     assert entries() == [(cars, "Book a car", 1, True, both), (rooms, "Rooms", 2, True, (room,))]
@@ -308,7 +308,7 @@ CATALOGUE_CALLS: dict[str, Callable[..., object]] = {
         s, actor=actor, booking_enabled=False, initial_status="confirmed",
         payments_enabled=False, max_days=1),
     "list_unit_types": lambda s, actor, shop: rental_catalog.list_unit_types(s, actor=actor),
-    "list_rental_entries": lambda s, actor, shop: rental_catalog.list_rental_entries(
+    "list_menu_entries": lambda s, actor, shop: rental_catalog.list_menu_entries(
         s, actor=actor),
 }
 
