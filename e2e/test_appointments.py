@@ -129,3 +129,33 @@ def test_customer_cannot_approve_their_own_request(page: Page, app: App) -> None
     assert "You are not allowed to do that." in reply
     assert app.query("SELECT status FROM appointments WHERE id = ?", request_id) == [
         ("pending",)]
+
+
+def test_customer_accepts_a_proposed_time_in_one_click(page: Page, browser: Browser, app: App,
+                                                       mailbox: Mailbox) -> None:
+    day = workday(44)
+    email = register(page, "Nina")
+    request_slot(page, day, "10:00")
+    staff = staff_calendar(browser, app, day)
+    card = staff.locator(".rt-Card").filter(has_text="Nina")
+    card.get_by_role("button", name="Propose a new time").click()
+    staff.get_by_label("New time").fill("12:00")
+    staff.get_by_label("Message to the client (optional)").fill("Noon suits us better.")
+    staff.get_by_role("button", name="Send proposal").click()
+    expect(card.get_by_text(re.compile("Proposed new time: .*12:00"))).to_be_visible()
+    mail = mailbox.wait_for(email, "A new time for Guided test drive")
+    assert "Noon suits us better." in mail.get_content()
+    link = re.search(r"http://\S+/proposal\?token=[\w-]+", mail.get_content()).group(0)
+
+    # The link from the email: one click, no login needed.
+    visitor = browser.new_context(base_url=app.url, timezone_id="Europe/Warsaw").new_page()
+    visitor.goto(link)
+    expect(visitor.get_by_text(re.compile("Proposed new time: .*12:00"))).to_be_visible()
+    visitor.get_by_role("button", name="Accept").click()
+    expect(visitor.get_by_text("Thank you, your answer is recorded.")).to_be_visible()
+
+    open_page(page, "/bookings")
+    row = page.get_by_role("row").filter(has_text="Guided test drive")
+    expect(row.get_by_text("Confirmed")).to_be_visible()
+    expect(row.get_by_text(re.compile(r"12:00"))).to_be_visible()
+    mailbox.wait_for("staff@example.com", "Proposal accepted: Guided test drive")

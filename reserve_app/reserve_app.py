@@ -16,7 +16,7 @@ from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
 from reserve_app.pages.storefront.account import account
-from reserve_app.pages.storefront.appointments import service_booking, services
+from reserve_app.pages.storefront.appointments import proposal, service_booking, services
 from reserve_app.pages.storefront.auth import login, register
 from reserve_app.pages.storefront.home import home
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
@@ -27,6 +27,7 @@ from reserve_app.state.auth import LoginState, RegisterState
 from reserve_app.state.my_appointments import MyAppointmentsState
 from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.outbox import OutboxState
+from reserve_app.state.proposal import ProposalState
 from reserve_app.state.rental_admin import RentalAdminState
 from reserve_app.state.rental_booking import RentalBookingState
 from reserve_app.state.rental_search import RentalSearchState
@@ -98,6 +99,8 @@ app.add_page(services, route="/services", title=TITLE,
              on_load=[SessionState.load, ServiceBookingState.load_list])
 app.add_page(service_booking, route="/services/book", title=TITLE,
              on_load=[SessionState.load, ServiceBookingState.load])
+app.add_page(proposal, route="/proposal", title=TITLE,
+             on_load=[SessionState.load, ProposalState.load])
 app.add_page(staff_calendar.calendar, route="/staff/calendar", title=TITLE,
              on_load=[SessionState.load, StaffCalendarState.load])
 app.add_page(staff_calendar.services_admin, route="/staff/services", title=TITLE,

@@ -43,14 +43,20 @@ def upgrade() -> None:
     sa.Column('price', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('private_note', sa.Text(), nullable=False),
+    sa.Column('proposed_start', reserve_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('proposed_end', reserve_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('proposed_staff_id', sa.Integer(), nullable=True),
+    sa.Column('proposal_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', reserve_app.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['proposed_staff_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['services.id'], ),
     sa.ForeignKeyConstraint(['staff_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appointments_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointments_proposal_token_hash'), ['proposal_token_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointments_service_id'), ['service_id'], unique=False)
         batch_op.create_index('ix_appointments_staff_holding', ['staff_id', 'start_at', 'end_at'], unique=False, sqlite_where=sa.text('holds_slot'), postgresql_where=sa.text('holds_slot'))
         batch_op.create_index(batch_op.f('ix_appointments_status'), ['status'], unique=False)
@@ -120,6 +126,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appointments_status'))
         batch_op.drop_index('ix_appointments_staff_holding', sqlite_where=sa.text('holds_slot'), postgresql_where=sa.text('holds_slot'))
         batch_op.drop_index(batch_op.f('ix_appointments_service_id'))
+        batch_op.drop_index(batch_op.f('ix_appointments_proposal_token_hash'))
         batch_op.drop_index(batch_op.f('ix_appointments_customer_id'))
 
     op.drop_table('appointments')

@@ -69,5 +69,10 @@ class Appointment(SQLModel, table=True):
     price: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     currency: str = Field(max_length=3)
     private_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # A new time staff proposed for a pending request; the customer accepts or rejects it.
+    proposed_start: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    proposed_end: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    proposed_staff_id: int | None = Field(default=None, foreign_key="users.id")
+    proposal_token_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                           nullable=False))

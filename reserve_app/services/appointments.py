@@ -9,6 +9,7 @@ tstzrange(start_at, end_at, '[)'), SQLite triggers).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -26,7 +27,13 @@ from reserve_app.domain.accounts import (
     require_staff,
 )
 from reserve_app.domain.appointments import AppointmentStatus, Slot
-from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
+from reserve_app.domain.errors import (
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    SlotTaken,
+    ValidationFailed,
+)
 from reserve_app.domain.money import parse_amount
 from reserve_app.domain.periods import parse_day
 from reserve_app.domain.rentals import short_text
@@ -35,6 +42,7 @@ from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
 from . import audit, billing, db, outbox, payments
+from .auth import hash_token
 
 ENTITY = "appointment"
 MAX_DAYS_AHEAD = 180
@@ -247,6 +255,8 @@ class AppointmentView:
     price: Decimal
     currency: str
     payment_status: str
+    proposed_start: datetime | None = None
+    proposed_staff: str = ""
 
 
 def _view(session: Session, a: Appointment) -> AppointmentView:
@@ -259,7 +269,13 @@ def _view(session: Session, a: Appointment) -> AppointmentView:
                            staff.name if staff else "",
                            customer.name if customer else "", a.start_at, a.end_at, a.status,
                            bool(service and service.requires_approval), a.price, a.currency,
-                           pays[-1].status if pays else "")
+                           pays[-1].status if pays else "", a.proposed_start,
+                           _name(session, a.proposed_staff_id))
+
+
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None
+    return user.name if user else ""
 
 
 def _when(a: Appointment, language: str) -> str:
@@ -495,3 +511,107 @@ def ics(session: Session, *, actor: Actor | None, appointment_id: object) -> byt
     event.add("description", view.staff)
     cal.add_component(event)
     return cal.to_ical()
+
+
+# --- proposals: staff suggest a new time, the customer accepts or rejects in one click -----
+
+def propose_time(session: Session, *, actor: Actor | None, appointment_id: object,
+                 staff_id: object, start: object, message: object = "",
+                 now: datetime | None = None) -> AppointmentView:
+    """Send the customer a new time (and staff member) for a pending request."""
+    staff = require_staff(actor)
+    a = _pending(session, appointment_id)
+    if a.status != AppointmentStatus.PENDING:
+        raise InvalidTransition(a.status, "proposed")
+    service = _service(session, a.service_id)
+    new_staff = _delivers(session, service, staff_id)
+    when = rules.parse_start(start)
+    if when is None:
+        raise ValidationFailed({"start": "appointment.time_invalid"})
+    now = now or utcnow()
+    local_day = _bookable_day(when.astimezone(business_tz()).date(), now)
+    free = slots_for(session, service, new_staff.id or 0, local_day, now, exclude=a.id)
+    slot = rules.check_requested_slot(start, free=free)
+    token = secrets.token_urlsafe(24)
+    a.proposed_start, a.proposed_end = slot.start, slot.end
+    a.proposed_staff_id, a.proposal_token_hash = new_staff.id, hash_token(token)
+    text = message.strip()[:1000] if isinstance(message, str) else ""
+    audit.record(session, actor_id=staff.user_id, entity=ENTITY, entity_id=a.id or 0,
+                 action="appointment_proposed", new=slot.start.isoformat(), note=text)
+    customer = session.get(User, a.customer_id)
+    if customer is not None:
+        from reserve_app.i18n import fmt_datetime
+
+        outbox.record_email(session, to=customer.email, kind="appointment_proposal",
+                            language=customer.language, name=customer.name,
+                            service=service.name, staff=new_staff.name,
+                            when=fmt_datetime(slot.start, customer.language,
+                                              get_settings().default_timezone),
+                            link=f"{get_settings().app_url}/proposal?token={token}",
+                            message=f"\n\n{text}" if text else "")
+    session.commit()
+    return _view(session, a)
+
+
+def _respond(session: Session, a: Appointment, customer_id: int, accept: bool,
+             now: datetime) -> AppointmentView:
+    if a.status != AppointmentStatus.PENDING or a.proposed_start is None:
+        raise DomainError("appointment.no_proposal")
+    service = _service(session, a.service_id)
+    staff_id = a.proposed_staff_id or a.staff_id
+    proposed = Slot(a.proposed_start, a.proposed_end or a.proposed_start)
+    a.proposed_start = a.proposed_end = a.proposed_staff_id = a.proposal_token_hash = None
+    if accept:
+        db.serialize_on(session, f"staff-time:{staff_id}")
+        day = proposed.start.astimezone(business_tz()).date()
+        if proposed not in slots_for(session, service, staff_id, day, now, exclude=a.id):
+            session.rollback()
+            raise SlotTaken("appointment.proposal_taken")
+        _confirm_at(session, a, staff_id, proposed)
+    audit.record(session, actor_id=customer_id, entity=ENTITY, entity_id=a.id or 0,
+                 action="proposal_accepted" if accept else "proposal_rejected",
+                 new=proposed.start.isoformat())
+    staff = session.get(User, staff_id)
+    customer = session.get(User, customer_id)
+    if staff is not None and customer is not None:
+        outbox.record_email(session, to=staff.email,
+                            kind="proposal_accepted" if accept else "proposal_rejected",
+                            language=staff.language, name=staff.name, customer=customer.name,
+                            service=service.name, when=_when(a, staff.language))
+    session.commit()
+    return _view(session, a)
+
+
+def respond_to_proposal(session: Session, *, actor: Actor | None, appointment_id: object,
+                        accept: object, now: datetime | None = None) -> AppointmentView:
+    """The customer accepts (re-checking the time is still free) or rejects a proposal."""
+    customer = require_login(actor)
+    if not isinstance(accept, bool):
+        raise ValidationFailed({"accept": "field.choice_invalid"})
+    a = _pending(session, appointment_id)
+    if a.customer_id != customer.user_id:
+        raise NotFound()
+    return _respond(session, a, customer.user_id, accept, now or utcnow())
+
+
+def proposal_by_token(session: Session, *, token: object) -> AppointmentView:
+    """The proposal behind an email link (the link's token is the only credential)."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        raise NotFound()
+    a = session.exec(select(Appointment).where(
+        Appointment.proposal_token_hash == hash_token(token))).first()
+    if a is None:
+        raise NotFound()
+    return _view(session, a)
+
+
+def respond_by_token(session: Session, *, token: object, accept: object,
+                     now: datetime | None = None) -> AppointmentView:
+    """One click from the email: accept or reject; the link works once."""
+    if not isinstance(accept, bool):
+        raise ValidationFailed({"accept": "field.choice_invalid"})
+    view = proposal_by_token(session, token=token)
+    a = _pending(session, view.id)
+    if a.proposal_token_hash != hash_token(str(token)):
+        raise NotFound()
+    return _respond(session, a, a.customer_id, accept, now or utcnow())

@@ -25,6 +25,7 @@ class AppointmentRow:
     payable: bool
     payment_status: str
     payment_label: str
+    proposed: str
 
 
 def appointment_row(v: appointments.AppointmentView, lang: str, tz: str) -> AppointmentRow:
@@ -33,7 +34,9 @@ def appointment_row(v: appointments.AppointmentView, lang: str, tz: str) -> Appo
     return AppointmentRow(v.id, v.service, v.staff, fmt_datetime(v.start_at, lang, tz), v.status,
                           translate(lang, f"appointment.status.{v.status}"),
                           fmt_money(v.price, v.currency, lang), payable, v.payment_status,
-                          translate(lang, f"payment.status.{v.payment_status or 'none'}"))
+                          translate(lang, f"payment.status.{v.payment_status or 'none'}"),
+                          f"{fmt_datetime(v.proposed_start, lang, tz)} · {v.proposed_staff}"
+                          if v.proposed_start and v.status == "pending" else "")
 
 
 class MyAppointmentsState(rx.State):
@@ -58,3 +61,16 @@ class MyAppointmentsState(rx.State):
             return await base.error_toast(self, err)
         await self.load()
         return rx.toast.success(translate(await base.language_of(self), "booking.paid_notice"))
+
+    @rx.event
+    async def respond(self, appointment_id: int, accept: bool):
+        actor = await base.current_actor(self)
+        try:
+            await base.write(appointments.respond_to_proposal, actor=actor,
+                             appointment_id=appointment_id, accept=accept)
+        except DomainError as err:
+            await self.load()
+            return await base.error_toast(self, err)
+        await self.load()
+        return rx.toast.success(translate(await base.language_of(self),
+                                          "appointment.proposal_done"))

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import fmt_date, translate, zone
+from reserve_app.i18n import fmt_date, fmt_datetime, translate, zone
 from reserve_app.services import appointments
 from reserve_app.settings import get_settings
 
@@ -27,6 +27,7 @@ class CalendarItem:
     customer: str
     status: str
     status_label: str
+    proposed: str
 
 
 @dataclass
@@ -64,7 +65,7 @@ class StaffCalendarState(rx.State):
 
     @rx.event
     def open(self, appointment_id: int, mode: str):
-        if isinstance(appointment_id, int) and mode in ("", "reschedule", "decline"):
+        if isinstance(appointment_id, int) and mode in ("", "reschedule", "decline", "propose"):
             self.open_id, self.mode = appointment_id, mode
 
     async def _reload(self):
@@ -81,7 +82,9 @@ class StaffCalendarState(rx.State):
             v.id, fmt_date(v.start_at, lang, str(tz)), v.start_at.astimezone(tz).date().isoformat(),
             str(v.staff_id), v.start_at.astimezone(tz).strftime("%H:%M"),
             v.service, v.staff, v.customer, v.status,
-            translate(lang, f"appointment.status.{v.status}")) for v in views]
+            translate(lang, f"appointment.status.{v.status}"),
+            f"{fmt_datetime(v.proposed_start, lang, str(tz))} · {v.proposed_staff}"
+            if v.proposed_start else "") for v in views]
 
     async def _act(self, fn, **kwargs):  # noqa: ANN001
         actor = await base.current_actor(self)
@@ -108,6 +111,15 @@ class StaffCalendarState(rx.State):
                                start=_local_iso(day, at),
                                private_note=base.text_field(form, "note", 1000),
                                notify=base.text_field(form, "notify") == "on",
+                               message=base.text_field(form, "message", 1000))
+
+    @rx.event
+    async def propose(self, form: dict):
+        staff_id = base.text_field(form, "r_staff", 12)
+        day, at = base.text_field(form, "r_day", 10), base.text_field(form, "r_time", 5)
+        return await self._act(appointments.propose_time,
+                               staff_id=int(staff_id) if staff_id.isdigit() else None,
+                               start=_local_iso(day, at),
                                message=base.text_field(form, "message", 1000))
 
     @rx.event

@@ -6,6 +6,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
 from reserve_app.state.my_appointments import AppointmentRow, MyAppointmentsState
+from reserve_app.state.proposal import ProposalState
 from reserve_app.state.service_booking import ServiceBookingState, ServiceCard, TimeChoice
 
 
@@ -79,7 +80,14 @@ def service_booking() -> rx.Component:
 
 def _row(a: AppointmentRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(a.service), rx.table.cell(a.staff), rx.table.cell(a.when),
+        rx.table.cell(a.service), rx.table.cell(a.staff),
+        rx.table.cell(a.when, rx.cond(a.proposed != "", rx.vstack(
+            rx.text(t("appointment.proposed"), ": ", a.proposed, color_scheme="amber"),
+            rx.hstack(rx.button(t("appointment.accept"), size="1",
+                                on_click=MyAppointmentsState.respond(a.id, True)),
+                      rx.button(t("appointment.reject"), size="1", variant="soft",
+                                on_click=MyAppointmentsState.respond(a.id, False))),
+            spacing="1"))),
         rx.table.cell(badge(a.status, a.status_label, BOOKING_COLORS)),
         rx.table.cell(a.price),
         rx.table.cell(rx.cond(a.status == "confirmed", rx.link(
@@ -105,4 +113,26 @@ def my_appointments_section() -> rx.Component:
                     rx.table.body(rx.foreach(MyAppointmentsState.rows, _row)), width="100%"),
                     overflow_x="auto", width="100%")),
         spacing="2", margin_top="2rem", width="100%",
+    )
+
+
+def proposal() -> rx.Component:
+    s = ProposalState
+    return storefront_page(
+        rx.heading(t("appointment.proposal_title"), as_="h1", size="7"),
+        rx.cond(
+            s.done != "",
+            rx.callout(s.done, role="status", margin_top="1rem"),
+            rx.cond(
+                s.service != "",
+                rx.vstack(
+                    rx.text(s.service, weight="bold"),
+                    rx.text(t("appointment.proposed"), ": ", s.when),
+                    rx.hstack(rx.button(t("appointment.accept"), on_click=s.respond(True)),
+                              rx.button(t("appointment.reject"), variant="soft",
+                                        on_click=s.respond(False))),
+                    spacing="3", margin_top="1rem", align="start"),
+                rx.callout(t("appointment.proposal_gone"), margin_top="1rem"),
+            ),
+        ),
     )
