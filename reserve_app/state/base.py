@@ -114,6 +114,15 @@ async def fail(state: rx.State, err: DomainError) -> rx.event.EventSpec:
     return await error_toast(state, err)
 
 
+async def open_page(state: rx.State, need: str) -> list[rx.event.EventSpec] | None:
+    """on_load of a page with a `_reload()`: check access (see page_access), then load."""
+    actor = await current_actor(state)
+    if (elsewhere := await page_access(state, actor, need)) is not None:
+        return elsewhere
+    await state._reload()  # type: ignore[attr-defined]
+    return None
+
+
 async def save_and_reload(state: rx.State, fn: Callable[..., object], /,
                           **kwargs: Any) -> rx.event.EventSpec:
     """An admin form action: call the service as the caller, reload the page's data, toast.

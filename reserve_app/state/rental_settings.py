@@ -34,10 +34,7 @@ class RentalSettingsState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await base.current_actor(self)
-        if (elsewhere := await base.page_access(self, actor, "admin")) is not None:
-            return elsewhere
-        await self._reload()
+        return await base.open_page(self, "admin")
 
     async def _reload(self) -> None:
         s = await base.read(catalog.settings_view)
