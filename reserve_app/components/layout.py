@@ -175,3 +175,9 @@ def table(headers: list[str], rows: rx.Var, render, **props) -> rx.Component:  #
         rx.table.body(rx.foreach(rows, render)),
         width="100%", **props,
     )
+
+
+def checkbox(name: str, label: rx.Var | str, checked: rx.Var | bool = False) -> rx.Component:
+    """A labelled native checkbox; submits "on" with its form when checked."""
+    return rx.el.label(rx.el.input(type="checkbox", name=name, default_checked=checked),
+                       " ", label, display="flex", gap="0.5rem", align_items="center")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 
 from .ar import AR
 from .en import EN
@@ -61,6 +61,3 @@ def fmt_date(value: datetime, lang: str, tz: str = "UTC") -> str:
 def fmt_money(amount: Decimal, currency: str, lang: str) -> str:
     return format_currency(amount, currency, locale=lang)
 
-
-def fmt_number(value: Decimal | int, lang: str) -> str:
-    return format_decimal(value, locale=lang)

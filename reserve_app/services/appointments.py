@@ -34,6 +34,7 @@ from reserve_app.domain.errors import (
     SlotTaken,
     ValidationFailed,
 )
+from reserve_app.domain.ids import record_id
 from reserve_app.domain.money import parse_amount
 from reserve_app.domain.periods import parse_day
 from reserve_app.domain.rentals import short_text
@@ -51,11 +52,6 @@ MAX_DAYS_AHEAD = 180
 def business_tz() -> ZoneInfo:
     return ZoneInfo(get_settings().default_timezone)
 
-
-def _id(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
-        raise NotFound()
-    return value
 
 
 # --- catalogue (admin) --------------------------------------------------------------------
@@ -113,7 +109,7 @@ def save_service(session: Session, *, actor: Actor | None, name: object, duratio
         service = Service(name=clean_name, duration_minutes=duration_minutes, price=amount)
         session.add(service)
     else:
-        service = session.get(Service, _id(service_id))
+        service = session.get(Service, record_id(service_id))
         if service is None:
             raise NotFound()
         service.name, service.duration_minutes, service.price = clean_name, duration_minutes, amount
@@ -133,7 +129,7 @@ def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
               hours: object) -> None:
     """Replace a staff member's weekly hours: {weekday: [["09:00", "17:00"], ...]}."""
     admin = require_admin(actor)
-    user = session.get(User, _id(staff_id))
+    user = session.get(User, record_id(staff_id))
     if user is None or user.role not in [r.value for r in STAFF_ROLES]:
         raise NotFound()
     if not isinstance(hours, dict):
@@ -154,7 +150,7 @@ def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
 
 def add_day_off(session: Session, *, actor: Actor | None, staff_id: object, day: object) -> None:
     admin = require_admin(actor)
-    user = session.get(User, _id(staff_id))
+    user = session.get(User, record_id(staff_id))
     when = parse_day(day)
     if user is None or user.role not in [r.value for r in STAFF_ROLES]:
         raise NotFound()
@@ -170,14 +166,14 @@ def add_day_off(session: Session, *, actor: Actor | None, staff_id: object, day:
 # --- slots ------------------------------------------------------------------------------------
 
 def _service(session: Session, service_id: object) -> Service:
-    service = session.get(Service, _id(service_id))
+    service = session.get(Service, record_id(service_id))
     if service is None or not service.active:
         raise NotFound()
     return service
 
 
 def _delivers(session: Session, service: Service, staff_id: object) -> User:
-    staff_key = _id(staff_id)
+    staff_key = record_id(staff_id)
     link = session.get(ServiceStaff, (service.id, staff_key))
     user = session.get(User, staff_key)
     if link is None or user is None or not user.active:
@@ -337,7 +333,7 @@ def pay_appointment(session: Session, *, actor: Actor | None,
                     appointment_id: object) -> AppointmentView:
     """Online payment of a confirmed Book Now appointment. Requests are never payable."""
     customer = require_login(actor)
-    a = session.get(Appointment, _id(appointment_id))
+    a = session.get(Appointment, record_id(appointment_id))
     if a is None or a.customer_id != customer.user_id:
         raise NotFound()
     service = session.get(Service, a.service_id)
@@ -380,7 +376,7 @@ def calendar(session: Session, *, actor: Actor | None, first_day: object,
 
 def _pending(session: Session, appointment_id: object) -> Appointment:
     """The request, locked against concurrent staff decisions on it, freshly read."""
-    a = session.get(Appointment, _id(appointment_id))
+    a = session.get(Appointment, record_id(appointment_id))
     if a is None:
         raise NotFound()
     db.serialize_on(session, f"appointment:{a.id}")
@@ -493,7 +489,7 @@ def ics(session: Session, *, actor: Actor | None, appointment_id: object) -> byt
     from icalendar import Calendar, Event
 
     viewer = require_login(actor)
-    a = session.get(Appointment, _id(appointment_id))
+    a = session.get(Appointment, record_id(appointment_id))
     if a is None or (a.customer_id != viewer.user_id and not viewer.is_staff):
         raise NotFound()
     if a.status != AppointmentStatus.CONFIRMED:

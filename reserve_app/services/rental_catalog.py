@@ -10,6 +10,7 @@ from sqlmodel import Session, col, delete, func, select
 from reserve_app.domain import rentals
 from reserve_app.domain.accounts import Actor, require_admin
 from reserve_app.domain.errors import NotFound, ValidationFailed
+from reserve_app.domain.ids import record_id
 from reserve_app.models import (
     ExtraField,
     MenuEntry,
@@ -23,11 +24,6 @@ from . import audit, db
 
 RENTAL = "rental"
 
-
-def _id(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
-        raise NotFound()
-    return value
 
 
 def _flag(value: object, name: str) -> bool:
@@ -126,7 +122,7 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
         session.flush()
         action = "unit_type_created"
     else:
-        row = session.get(UnitType, _id(unit_type_id))
+        row = session.get(UnitType, record_id(unit_type_id))
         if row is None:
             raise NotFound()
         row.name, row.description, row.photo_url = data.name, data.description, data.photo_url
@@ -141,7 +137,7 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
 def _set_active(session: Session, actor: Actor | None, model: type[Unit] | type[UnitType],
                 entity: str, row_id: object, active: object) -> None:
     admin = require_admin(actor)
-    row = session.get(model, _id(row_id))
+    row = session.get(model, record_id(row_id))
     if row is None:
         raise NotFound()
     active = _flag(active, "active")
@@ -174,14 +170,14 @@ class UnitView:
 
 def list_units(session: Session, *, actor: Actor | None, unit_type_id: object) -> list[UnitView]:
     require_admin(actor)
-    type_id = _id(unit_type_id)
+    type_id = record_id(unit_type_id)
     rows = session.exec(select(Unit).where(Unit.unit_type_id == type_id).order_by(Unit.name)).all()
     return [UnitView(u.id or 0, u.unit_type_id, u.name, u.active) for u in rows]
 
 
 def add_unit(session: Session, *, actor: Actor | None, unit_type_id: object, name: object) -> int:
     admin = require_admin(actor)
-    type_id = _id(unit_type_id)
+    type_id = record_id(unit_type_id)
     if session.get(UnitType, type_id) is None:
         raise NotFound()
     clean = name.strip() if isinstance(name, str) else ""
@@ -250,7 +246,7 @@ def save_rental_entry(session: Session, *, actor: Actor | None, entry_id: object
         session.flush()
         entry.path = f"/rent?entry={entry.id}"
     else:
-        entry = session.get(MenuEntry, _id(entry_id))
+        entry = session.get(MenuEntry, record_id(entry_id))
         if entry is None or entry.kind != RENTAL:
             raise NotFound()
         entry.title, entry.active = clean, active
@@ -272,7 +268,7 @@ def move_entry(session: Session, *, actor: Actor | None, entry_id: object,
         raise ValidationFailed({"step": "field.choice_invalid"})
     entries = list(session.exec(select(MenuEntry).order_by(MenuEntry.position, MenuEntry.id)))
     ids = [e.id for e in entries]
-    target = _id(entry_id)
+    target = record_id(entry_id)
     if target not in ids:
         raise NotFound()
     i = ids.index(target)
@@ -330,7 +326,7 @@ def add_field(session: Session, *, actor: Actor | None, label: object, kind: obj
 def update_field(session: Session, *, actor: Actor | None, field_id: object, required: object,
                  shown: object) -> None:
     admin = require_admin(actor)
-    row = session.get(ExtraField, _id(field_id))
+    row = session.get(ExtraField, record_id(field_id))
     if row is None:
         raise NotFound()
     row.required, row.shown = _flag(required, "required"), _flag(shown, "shown")

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from reserve_app.domain import rentals
 from reserve_app.domain.accounts import Actor, require_login, require_staff
 from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
+from reserve_app.domain.ids import record_id
 from reserve_app.domain.periods import Period, check_period
 from reserve_app.domain.rentals import ACTIVE, BookingStatus
 from reserve_app.models import (
@@ -46,11 +47,6 @@ def business_today() -> date:
     return datetime.now(ZoneInfo(get_settings().default_timezone)).date()
 
 
-def _id(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
-        raise NotFound()
-    return value
-
 
 # --- storefront ------------------------------------------------------------------------------
 
@@ -73,7 +69,7 @@ class RentalPage:
 
 
 def rental_page(session: Session, *, entry_id: object) -> RentalPage:
-    entry = session.get(MenuEntry, _id(entry_id))
+    entry = session.get(MenuEntry, record_id(entry_id))
     if entry is None or entry.kind != RENTAL or not entry.active:
         raise NotFound()
     s = load_settings(session)
@@ -151,7 +147,7 @@ class Summary:
 def summary(session: Session, *, entry_id: object, unit_type_id: object, start: object,
             end: object, today: date | None = None) -> Summary:
     page, period = _page_period(session, entry_id, start, end, today)
-    type_id = _id(unit_type_id)
+    type_id = record_id(unit_type_id)
     unit_type = next((t for t in _offered_types(session, page.entry_id) if t.id == type_id), None)
     if unit_type is None:
         raise NotFound()
@@ -239,7 +235,7 @@ def my_bookings(session: Session, *, actor: Actor | None) -> list[BookingView]:
 
 
 def _own_order(session: Session, actor: Actor, order_id: object) -> BookingOrder:
-    order = session.get(BookingOrder, _id(order_id))
+    order = session.get(BookingOrder, record_id(order_id))
     if order is None or order.customer_id != actor.user_id:
         raise NotFound()  # another customer's booking is not even acknowledged
     return order
@@ -296,7 +292,7 @@ def list_orders(session: Session, *, actor: Actor | None, status: object = "",
         where += [col(BookingOrder.start_date) < period.end,
                   col(BookingOrder.end_date) > period.start]
     if unit_type_id is not None:
-        where.append(BookingOrder.unit_type_id == _id(unit_type_id))
+        where.append(BookingOrder.unit_type_id == record_id(unit_type_id))
     page_no = page if isinstance(page, int) and not isinstance(page, bool) and page > 0 else 1
     total = int(session.exec(select(func.count()).select_from(BookingOrder)
                              .where(and_(True, *where))).one())
@@ -336,7 +332,7 @@ class OrderDetail:
 
 def order_detail(session: Session, *, actor: Actor | None, order_id: object) -> OrderDetail:
     require_staff(actor)
-    order = session.get(BookingOrder, _id(order_id))
+    order = session.get(BookingOrder, record_id(order_id))
     if order is None:
         raise NotFound()
     customer = session.get(User, order.customer_id)
@@ -368,7 +364,7 @@ def change_status(session: Session, *, actor: Actor | None, order_id: object, st
     staff = require_staff(actor)
     new = rentals.parse_status(status)
     clean_note = note.strip()[:1000] if isinstance(note, str) else ""
-    order = session.get(BookingOrder, _id(order_id))
+    order = session.get(BookingOrder, record_id(order_id))
     if order is None:
         raise NotFound()
     db.serialize_on(session, f"rental:type:{order.unit_type_id}")
@@ -407,7 +403,7 @@ def _unit_taken(session: Session, order: BookingOrder, period: Period) -> bool:
 def approve_booking_payment(session: Session, *, actor: Actor | None, order_id: object,
                             payment_id: object) -> OrderDetail:
     """Admin approves the booking's pending payment: the invoice is issued and paid."""
-    order = session.get(BookingOrder, _id(order_id)) if require_staff(actor) else None
+    order = session.get(BookingOrder, record_id(order_id)) if require_staff(actor) else None
     if order is None:
         raise NotFound()
     invoice = billing.invoice_for(session, ORDER, order.id or 0)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from reserve_app.domain import accounts
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import NotFound, ValidationFailed
+from reserve_app.domain.ids import record_id
 from reserve_app.models import User
 
 from . import audit, db
@@ -64,9 +65,7 @@ def create_staff(
 
 
 def _target(session: Session, user_id: object) -> User:
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
-        raise NotFound()
-    user = session.get(User, user_id)
+    user = session.get(User, record_id(user_id))
     if user is None:
         raise NotFound()
     return user

@@ -142,6 +142,13 @@ async def save_and_reload(state: rx.State, fn: Callable[..., object], /,
     return rx.toast.success(translate(await language_of(state), "staff.saved"))
 
 
+def checked_ids(form: object, prefix: str) -> list[int]:
+    """Ids of the checked boxes named `<prefix><id>` in form data."""
+    items = form.items() if isinstance(form, dict) else []
+    return [int(k[len(prefix):]) for k, v in items
+            if isinstance(k, str) and k.startswith(prefix) and k[len(prefix):].isdigit() and v]
+
+
 def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     """Navigate by a real form POST (so the route can set or clear the HttpOnly cookie)."""
     inputs = "".join(

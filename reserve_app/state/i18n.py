@@ -44,7 +44,3 @@ class I18nState(rx.State):
             except DomainError as err:
                 return await base.error_toast(self, err)
         return dir_script(lang)
-
-    @rx.event
-    def apply_dir(self):
-        return dir_script(self.lang)

@@ -85,10 +85,9 @@ class RentalAdminState(rx.State):
 
     @rx.event
     async def add_entry(self, form: dict):
-        ids = [int(k[5:]) for k, v in (form.items() if isinstance(form, dict) else [])
-               if isinstance(k, str) and k.startswith("type_") and k[5:].isdigit() and v]
         return await save(self, catalog.save_rental_entry,
-                          title=base.text_field(form, "title", 200), unit_type_ids=ids)
+                          title=base.text_field(form, "title", 200),
+                          unit_type_ids=base.checked_ids(form, "type_"))
 
     @rx.event
     async def move(self, entry_id: int, step: int):

@@ -50,15 +50,13 @@ class ServicesAdminState(rx.State):
     @rx.event
     async def add_service(self, form: dict):
         minutes = base.text_field(form, "minutes", 4)
-        staff_ids = [int(k[6:]) for k, v in (form.items() if isinstance(form, dict) else [])
-                     if isinstance(k, str) and k.startswith("staff_") and k[6:].isdigit() and v]
         return await save(self, appointments.save_service,
                           name=base.text_field(form, "name", 200),
                           duration_minutes=int(minutes) if minutes.isdigit() else None,
                           price=base.text_field(form, "price", 20),
                           requires_approval=base.text_field(form, "approval") == "on",
                           multiple_clients=base.text_field(form, "multiple") == "on",
-                          staff_ids=staff_ids)
+                          staff_ids=base.checked_ids(form, "staff_"))
 
     @rx.event
     async def save_hours(self, form: dict):

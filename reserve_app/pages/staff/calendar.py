@@ -3,18 +3,13 @@
 import reflex as rx
 
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import field, staff_page, table
+from reserve_app.components.layout import checkbox, field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, badge
 from reserve_app.state.services_admin import ServiceRow, ServicesAdminState
 from reserve_app.state.staff_calendar import CalendarItem, StaffCalendarState
 
 WEEKDAYS = ("weekday.0", "weekday.1", "weekday.2", "weekday.3", "weekday.4", "weekday.5",
             "weekday.6")
-
-
-def _checkbox(name: str, label: rx.Var, checked: bool = False) -> rx.Component:
-    return rx.el.label(rx.el.input(type="checkbox", name=name, default_checked=checked),
-                       " ", label, display="flex", gap="0.5rem", align_items="center")
 
 
 def _staff_select(name: str, default: rx.Var) -> rx.Component:
@@ -40,7 +35,7 @@ def _panel(item: CalendarItem) -> rx.Component:
                 field("appointment.new_time", "r_time", type="time", required=True,
                       default_value=item.time),
                 field("appointment.private_note", "note", max_length=1000),
-                _checkbox("notify", t("appointment.notify_participant"), True),
+                checkbox("notify", t("appointment.notify_participant"), True),
                 field("appointment.message", "message", max_length=1000),
                 rx.button(t("appointment.save_changes"), type="submit"), spacing="2"),
                 on_submit=s.reschedule, key=item.id.to_string() + "r")),
@@ -54,7 +49,7 @@ def _panel(item: CalendarItem) -> rx.Component:
                 rx.button(t("appointment.send_proposal"), type="submit"), spacing="2"),
                 on_submit=s.propose, key=item.id.to_string() + "p")),
             ("decline", rx.form(rx.vstack(
-                _checkbox("notify", t("appointment.notify_client"), True),
+                checkbox("notify", t("appointment.notify_client"), True),
                 field("appointment.message", "message", max_length=1000),
                 rx.button(t("appointment.yes_decline"), type="submit", color_scheme="red"),
                 spacing="2"), on_submit=s.decline, key=item.id.to_string() + "d")),
@@ -142,10 +137,10 @@ def services_admin() -> rx.Component:
                 field("appointment.minutes_col", "minutes", errors=e, type="number",
                       required=True, min=5, max=720),
                 field("price.total", "price", errors=e, required=True, input_mode="decimal"),
-                _checkbox("approval", t("appointment.manual_approval")),
-                _checkbox("multiple", t("appointment.multiple_clients")),
+                checkbox("approval", t("appointment.manual_approval")),
+                checkbox("multiple", t("appointment.multiple_clients")),
                 rx.el.fieldset(rx.el.legend(t("appointment.delivered_by")),
-                               rx.foreach(s.staff, lambda c: _checkbox("staff_" + c.value,
+                               rx.foreach(s.staff, lambda c: checkbox("staff_" + c.value,
                                                                        c.label))),
                 rx.cond(e.contains("staff"), rx.text(e["staff"], color_scheme="red", size="2",
                                                      role="alert")),

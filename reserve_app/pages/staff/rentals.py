@@ -3,7 +3,7 @@
 import reflex as rx
 
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import field, select_field, staff_page, table
+from reserve_app.components.layout import checkbox, field, select_field, staff_page, table
 from reserve_app.domain.rentals import BookingStatus, FieldKind
 from reserve_app.state.rental_admin import EntryRow, RentalAdminState, TypeRow, UnitChip
 from reserve_app.state.rental_settings import FieldRow, RentalSettingsState
@@ -38,11 +38,6 @@ def _entry_row(e: EntryRow) -> rx.Component:
             rx.button("↓", variant="soft", aria_label=t("menu.move_down") + " " + e.title,
                       on_click=RentalAdminState.move(e.id, 1)))),
     )
-
-
-def _checkbox(name: str, label: rx.Var | str, checked: rx.Var | bool = False) -> rx.Component:
-    return rx.el.label(rx.el.input(type="checkbox", name=name, default_checked=checked),
-                       " ", label, display="flex", gap="0.5rem", align_items="center")
 
 
 def catalogue() -> rx.Component:
@@ -86,7 +81,7 @@ def catalogue() -> rx.Component:
             rx.heading(t("catalogue.new_entry"), as_="h3", size="4"),
             field("catalogue.entry_title", "title", errors=e, required=True),
             rx.el.fieldset(rx.el.legend(t("catalogue.offered_types")),
-                           rx.foreach(s.types, lambda r: _checkbox("type_" + r.id.to_string(),
+                           rx.foreach(s.types, lambda r: checkbox("type_" + r.id.to_string(),
                                                                    r.name))),
             rx.cond(e.contains("unit_types"),
                     rx.text(e["unit_types"], color_scheme="red", size="2", role="alert")),
@@ -113,11 +108,11 @@ def settings() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.nav.rental_settings"), as_="h1", size="7"),
         rx.form(rx.vstack(
-            _checkbox("booking_enabled", t("settings.booking_enabled"), s.booking_enabled),
+            checkbox("booking_enabled", t("settings.booking_enabled"), s.booking_enabled),
             select_field("settings.initial_status", "initial_status",
                          [(st.value, t(f"booking.status.{st.value}")) for st in BookingStatus],
                          default_value=s.initial_status),
-            _checkbox("payments_enabled", t("settings.payments_enabled"), s.payments_enabled),
+            checkbox("payments_enabled", t("settings.payments_enabled"), s.payments_enabled),
             field("settings.max_days", "max_days", errors=e, type="number",
                   default_value=s.max_days.to_string(), min=1, max=366),
             rx.button(t("settings.save"), type="submit"), spacing="3", max_width="26rem"),
@@ -131,8 +126,8 @@ def settings() -> rx.Component:
             select_field("fields.kind", "kind",
                          [(k.value, t(f"field_kind.{k.value}")) for k in FieldKind]),
             field("fields.choices_hint", "choices", errors=e),
-            _checkbox("required", t("fields.required")),
-            _checkbox("shown", t("fields.shown"), True),
+            checkbox("required", t("fields.required")),
+            checkbox("shown", t("fields.shown"), True),
             rx.button(t("fields.add"), type="submit"), spacing="2", max_width="26rem"),
             on_submit=s.create_field, key=s.form_key, margin_top="1rem"),
     )
