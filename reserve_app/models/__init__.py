@@ -5,7 +5,7 @@ from .appointments import Appointment, DayOff, Service, ServiceStaff, WorkingHou
 from .audit import AuditEntry
 from .billing import Invoice, InvoiceCounter, Payment
 from .menu import MenuEntry
-from .notify import DeliveryAttempt, OutboxMessage
+from .notify import DeliveryAttempt, LiveEvent, OutboxMessage
 from .rentals import (
     BookingOrder,
     ExtraField,
@@ -14,10 +14,20 @@ from .rentals import (
     Unit,
     UnitType,
 )
+from .shop import (
+    BalanceEntry,
+    BundleItem,
+    PointsEntry,
+    Product,
+    ShopOrder,
+    ShopOrderItem,
+    ShopSettings,
+)
 
 ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntry,
               OutboxMessage, DeliveryAttempt, UnitType, Unit, MenuEntryUnitType, RentalSettings,
               ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment, Service, ServiceStaff,
-              WorkingHours, DayOff, Appointment)
+              WorkingHours, DayOff, Appointment, LiveEvent, ShopSettings, Product, BundleItem,
+              ShopOrder, ShopOrderItem, BalanceEntry, PointsEntry)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

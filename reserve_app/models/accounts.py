@@ -19,6 +19,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default="customer", max_length=16, index=True)
     language: str = Field(default="en", max_length=8)
+    order_sound: bool = Field(default=False)  # staff: "Play a sound for new orders"
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                           nullable=False))

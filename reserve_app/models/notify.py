@@ -36,3 +36,20 @@ class DeliveryAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     ok: bool
     error: str = Field(default="", max_length=500)
+
+
+class LiveEvent(SQLModel, table=True):
+    """A change other screens should see, written in the transaction of the change.
+
+    Each worker's dispatcher reads new rows and pushes them to the tabs subscribed to the
+    topic ("staff:orders", "customer:<id>").
+    """
+
+    __tablename__ = "live_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    ref_id: int = Field(default=0)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False,
+                                                                  index=True))
