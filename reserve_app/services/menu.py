@@ -16,10 +16,14 @@ class MenuItem:
 
 
 def storefront_menu(session: Session) -> list[MenuItem]:
-    """Active entries in order; rental entries only while customer booking is enabled."""
+    """Active entries in order; rental entries only while customer booking is enabled,
+    the shop entry only while the shop is on."""
     from .rental_catalog import RENTAL, load_settings
+    from .shop import load_settings as shop_settings
 
     rows = session.exec(select(MenuEntry).where(col(MenuEntry.active))
                         .order_by(MenuEntry.position, MenuEntry.id)).all()
-    booking = load_settings(session).booking_enabled
-    return [MenuItem(r.title, r.path) for r in rows if booking or r.kind != RENTAL]
+    hidden = set() if load_settings(session).booking_enabled else {RENTAL}
+    if not shop_settings(session).enabled:
+        hidden.add("shop")
+    return [MenuItem(r.title, r.path) for r in rows if r.kind not in hidden]

@@ -8,12 +8,16 @@ from sqlmodel import Session, func, select
 
 from reserve_app.domain.accounts import NewAccount, Role
 from reserve_app.models import (
+    BundleItem,
     ExtraField,
     MenuEntry,
     MenuEntryUnitType,
+    PointsEntry,
+    Product,
     RentalSettings,
     Service,
     ServiceStaff,
+    ShopSettings,
     Unit,
     UnitType,
     User,
@@ -40,6 +44,7 @@ def seed_if_empty(session: Session) -> bool:
                      action="seeded", new=data.role.value)
     _seed_rentals(session)
     _seed_appointments(session)
+    _seed_shop(session)
     session.commit()
     return True
 
@@ -83,3 +88,27 @@ def _seed_appointments(session: Session) -> None:
                                  end="17:00"))
     session.add(MenuEntry(kind="appointments", title="Book an appointment", path="/services",
                           position=2))
+
+
+def _seed_shop(session: Session) -> None:
+    """A small café-style shop: products, a time package, a bundle; 100 welcome points."""
+    cola = Product(name="Cola", price=Decimal("2.50"), tax_rate=Decimal("8"), points_price=25,
+                   stock=50, position=1)
+    chips = Product(name="Chips", price=Decimal("1.80"), tax_rate=Decimal("8"), stock=40,
+                    position=2)
+    play = Product(name="3 hours of play", kind="time_package", price=Decimal("15.00"),
+                   tax_rate=Decimal("23"), points_price=150, minutes=180, position=3)
+    session.add_all([cola, chips, play])
+    session.flush()
+    combo = Product(name="Snack combo", kind="bundle", price=Decimal("3.90"),
+                    tax_rate=Decimal("8"), position=4)
+    session.add(combo)
+    session.flush()
+    session.add_all([BundleItem(bundle_id=combo.id or 0, product_id=cola.id or 0, quantity=1),
+                     BundleItem(bundle_id=combo.id or 0, product_id=chips.id or 0, quantity=1),
+                     ShopSettings(id=1),
+                     MenuEntry(kind="shop", title="Shop", path="/shop", position=3)])
+    customer = session.exec(select(User).where(User.role == Role.CUSTOMER.value)).first()
+    if customer is not None:
+        session.add(PointsEntry(customer_id=customer.id or 0, points=100, reason="adjustment",
+                                note="Welcome points"))

@@ -60,6 +60,7 @@ class ProductView:
     kind: str
     price: Decimal
     tax_rate: Decimal
+    gross: Decimal          # price with tax, as the customer pays it
     points_price: int | None
     stock: int | None
     minutes: int | None
@@ -180,7 +181,8 @@ def catalogue(session: Session, *, all_products: bool = False,
     contents = _bundle_contents(session, [p.id or 0 for p in products
                                           if p.kind == rules.ProductKind.BUNDLE])
     currency = get_settings().currency
-    return [ProductView(p.id or 0, p.name, p.kind, p.price, p.tax_rate, p.points_price, p.stock,
+    return [ProductView(p.id or 0, p.name, p.kind, p.price, p.tax_rate,
+                        p.price + rules.tax_on(p.price, p.tax_rate), p.points_price, p.stock,
                         p.minutes, p.orderable, contents.get(p.id or 0, ""), currency)
             for p in products]
 
@@ -259,6 +261,47 @@ def set_orderable(session: Session, *, actor: Actor | None, product_id: object,
     session.commit()
 
 
+@dataclass(frozen=True)
+class CartLineView:
+    product_id: int
+    name: str
+    pay_with: str
+    quantity: int
+    subtotal: Decimal
+    points: int
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLineView]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    points: int
+    currency: str
+
+
+def quote_cart(session: Session, *, items: object) -> CartView:
+    """The cart as the customer sees it before sending: checked lines and totals."""
+    wanted = rules.merge_cart(_parse_items(items)) if items else []
+    products = _products(session, [pid for pid, _, _ in wanted])
+    lines = [(products[pid], rules.price_line(_facts(products[pid]), n, how))
+             for pid, how, n in wanted]
+    totals = rules.totals([line for _, line in lines])
+    return CartView([CartLineView(p.id or 0, p.name, ln.pay_with.value, ln.quantity,
+                                  ln.subtotal + ln.tax, ln.points) for p, ln in lines],
+                    totals.subtotal, totals.tax, totals.total, totals.points,
+                    get_settings().currency)
+
+
+def _products(session: Session, ids: list[int]) -> dict[int, Product]:
+    found = {p.id or 0: p for p in session.exec(
+        select(Product).where(col(Product.id).in_(ids))).all()}
+    if any(pid not in found for pid in ids):
+        raise DomainError("shop.unknown_product")
+    return found
+
+
 # ---- sending an order ----------------------------------------------------------------------
 
 def place_order(session: Session, *, actor: Actor | None, items: object, method: object,
@@ -270,14 +313,8 @@ def place_order(session: Session, *, actor: Actor | None, items: object, method:
         raise DomainError("shop.closed")
     wanted = rules.merge_cart(_parse_items(items))
     clean_note = rules.clean_note(note)
-    products = {p.id: p for p in session.exec(
-        select(Product).where(col(Product.id).in_([pid for pid, _, _ in wanted]))).all()}
-    lines = []
-    for product_id, pay_with, quantity in wanted:
-        product = products.get(product_id)
-        if product is None:
-            raise DomainError("shop.unknown_product")
-        lines.append(rules.price_line(_facts(product), quantity, pay_with))
+    products = _products(session, [pid for pid, _, _ in wanted])
+    lines = [rules.price_line(_facts(products[pid]), n, how) for pid, how, n in wanted]
     totals = rules.totals(lines)
     chosen = None
     if totals.total > 0:
@@ -409,6 +446,12 @@ def recent_orders(session: Session, *, actor: Actor | None, limit: int = 20) -> 
         .order_by(col(ShopOrder.updated_at).desc(), col(ShopOrder.id).desc())
         .limit(limit)).all()
     return _views(session, rows)
+
+
+def panel(session: Session, *, actor: Actor | None
+          ) -> tuple[list[OrderView], list[OrderView]]:
+    """Both lists of the staff panel in one read: open orders and recently closed ones."""
+    return open_orders(session, actor=actor), recent_orders(session, actor=actor)
 
 
 def my_orders(session: Session, *, actor: Actor | None, limit: int = 50) -> list[OrderView]:

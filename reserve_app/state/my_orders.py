@@ -1,0 +1,37 @@
+"""The customer's own shop orders, updated live as staff act on them."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.services import live as live_events
+from reserve_app.services import shop
+
+from . import base, live
+from .shop_views import OrderCard, order_card
+
+
+class MyOrdersState(rx.State):
+    orders: list[OrderCard] = []
+    updates: int = 0          # counts live updates (lets tests and screen readers notice)
+
+    async def _reload(self) -> None:
+        actor = await base.current_actor(self)
+        if actor is None:
+            self.orders = []
+            return
+        views = await base.read(shop.my_orders, actor=actor)
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        self.orders = [order_card(v, lang, tz) for v in views]
+
+    @rx.event
+    async def load(self):
+        """Also runs on every (re)connect: reloads, and subscribes this tab to its events."""
+        actor = await base.current_actor(self)
+        if actor is not None:
+            live.subscribe(self, live_events.customer_topic(actor.user_id))
+        await self._reload()
+
+    async def _live(self, events: list, batch: live.Batch) -> None:
+        await self._reload()
+        self.updates += 1

@@ -1,0 +1,107 @@
+"""Staff "Orders" panel: open orders (newest at the bottom), live on every staff screen."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services import auth, shop
+from reserve_app.services import live as live_events
+
+from . import base, live
+from .shop_views import OrderCard, order_card
+
+
+class StaffOrdersState(rx.State):
+    orders: list[OrderCard] = []
+    closed: list[OrderCard] = []
+    viewing: list[int] = []     # orders whose content is shown
+    paying_id: int = 0          # the order in the "Pay" dialog
+    paying_method: str = ""
+    sound: bool = False
+    chime: int = 0              # bumped by each new order; re-mounts the audio element
+    updates: int = 0
+
+    async def _reload(self, batch: live.Batch | None = None) -> None:
+        batch = batch or live.Batch()
+        sid = base.session_token(self)
+        actor = await batch.once(("actor", sid), lambda: base.read(auth.resolve_actor,
+                                                                    token=sid))
+        if actor is None or not actor.is_staff:
+            self.orders, self.closed = [], []
+            return
+        open_views, closed_views = await batch.once(
+            "orders", lambda: base.read(shop.panel, actor=actor))
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        self.orders = [order_card(v, lang, tz) for v in open_views]
+        self.closed = [order_card(v, lang, tz) for v in closed_views]
+
+    @rx.event
+    async def load(self):
+        """Also runs on every (re)connect: reloads and subscribes this tab."""
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
+            return elsewhere
+        live.subscribe(self, live_events.STAFF_ORDERS)
+        self.sound = await base.read(shop.order_sound, actor=actor)
+        self.paying_id = 0
+        await self._reload()
+
+    async def _live(self, events: list[live_events.LiveView], batch: live.Batch) -> None:
+        await self._reload(batch)
+        if any(e.kind == "order_new" for e in events):
+            self.chime += 1
+        self.updates += 1
+
+    async def _run(self, fn, **kwargs) -> rx.event.EventSpec | None:  # noqa: ANN001
+        actor = await base.current_actor(self)
+        try:
+            await base.write(fn, actor=actor, **kwargs)
+        except DomainError as err:
+            await self._reload()
+            return await base.error_toast(self, err)
+        await self._reload()
+        return None
+
+    @rx.event
+    async def act(self, order_id: int, action: str):
+        return await self._run(shop.act, order_id=order_id, action=action)
+
+    @rx.event
+    async def deliver(self, order_id: int, item_id: int, delivered: bool):
+        return await self._run(shop.mark_delivered, order_id=order_id, item_id=item_id,
+                               delivered=delivered)
+
+    @rx.event
+    def toggle_view(self, order_id: int):
+        if isinstance(order_id, int):
+            self.viewing = ([i for i in self.viewing if i != order_id]
+                            if order_id in self.viewing else [*self.viewing, order_id][-50:])
+
+    @rx.event
+    def open_pay(self, order_id: int, method: str):
+        if isinstance(order_id, int) and isinstance(method, str):
+            self.paying_id, self.paying_method = order_id, method[:16]
+
+    @rx.event
+    def close_pay(self):
+        self.paying_id = 0
+
+    @rx.event
+    async def pay(self, form: dict):
+        order_id, self.paying_id = self.paying_id, 0
+        failed = await self._run(shop.pay, order_id=order_id,
+                                 method=base.text_field(form, "method", 16))
+        if failed is not None:
+            return failed
+        return rx.toast.success(translate(await base.language_of(self), "shop.paid_notice"))
+
+    @rx.event
+    async def set_sound(self, on: bool):
+        actor = await base.current_actor(self)
+        try:
+            self.sound = await base.write(shop.set_order_sound, actor=actor, on=on)
+        except DomainError as err:
+            return await base.error_toast(self, err)
+
