@@ -11,7 +11,10 @@ from reserve_app.api import routes
 from reserve_app.i18n import translate
 from reserve_app.pages.staff import bookings as staff_bookings
 from reserve_app.pages.staff import calendar as staff_calendar
+from reserve_app.pages.staff import customers as staff_customers
+from reserve_app.pages.staff import orders as staff_orders
 from reserve_app.pages.staff import rentals as staff_rentals
+from reserve_app.pages.staff import shop_admin
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
@@ -20,12 +23,17 @@ from reserve_app.pages.storefront.appointments import proposal, service_booking,
 from reserve_app.pages.storefront.auth import login, register
 from reserve_app.pages.storefront.home import home
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
+from reserve_app.pages.storefront.shop import shop
 from reserve_app.services.outbox import run_deliverer
 from reserve_app.settings import get_settings
 from reserve_app.state.account import AccountState
 from reserve_app.state.auth import LoginState, RegisterState
+from reserve_app.state.customers import CustomersState
+from reserve_app.state.ledger import LedgerState
+from reserve_app.state.live import run_dispatcher
 from reserve_app.state.my_appointments import MyAppointmentsState
 from reserve_app.state.my_bookings import MyBookingsState
+from reserve_app.state.my_orders import MyOrdersState
 from reserve_app.state.outbox import OutboxState
 from reserve_app.state.proposal import ProposalState
 from reserve_app.state.rental_admin import RentalAdminState
@@ -35,11 +43,14 @@ from reserve_app.state.rental_settings import RentalSettingsState
 from reserve_app.state.service_booking import ServiceBookingState
 from reserve_app.state.services_admin import ServicesAdminState
 from reserve_app.state.session import SessionState
+from reserve_app.state.shop import ShopState
+from reserve_app.state.shop_admin import ShopAdminState
 from reserve_app.state.staff_accounts import StaffAccountsState
 from reserve_app.state.staff_booking import StaffBookingState
 from reserve_app.state.staff_bookings import StaffBookingsState
 from reserve_app.state.staff_calendar import StaffCalendarState
 from reserve_app.state.staff_home import StaffHomeState
+from reserve_app.state.staff_orders import StaffOrdersState
 
 log = logging.getLogger("reserve_app")
 
@@ -75,7 +86,7 @@ app.add_page(login, route="/login", title=TITLE,
 app.add_page(register, route="/register", title=TITLE,
              on_load=[SessionState.load, RegisterState.clear])
 app.add_page(account, route="/account", title=TITLE,
-             on_load=[SessionState.load, AccountState.load])
+             on_load=[SessionState.load, AccountState.load, LedgerState.load])
 app.add_page(staff_home, route="/staff", title=TITLE,
              on_load=[SessionState.load, StaffHomeState.load])
 app.add_page(outbox, route="/staff/outbox", title=TITLE,
@@ -106,4 +117,14 @@ app.add_page(staff_calendar.calendar, route="/staff/calendar", title=TITLE,
 app.add_page(staff_calendar.services_admin, route="/staff/services", title=TITLE,
              on_load=[SessionState.load, ServicesAdminState.load])
 
+app.add_page(shop, route="/shop", title=TITLE,
+             on_load=[SessionState.load, ShopState.load, MyOrdersState.load])
+app.add_page(staff_orders.orders, route="/staff/orders", title=TITLE,
+             on_load=[SessionState.load, StaffOrdersState.load])
+app.add_page(shop_admin.shop_admin, route="/staff/shop", title=TITLE,
+             on_load=[SessionState.load, ShopAdminState.load])
+app.add_page(staff_customers.customers, route="/staff/customers", title=TITLE,
+             on_load=[SessionState.load, CustomersState.load])
+
 app.register_lifespan_task(run_deliverer)
+app.register_lifespan_task(run_dispatcher)

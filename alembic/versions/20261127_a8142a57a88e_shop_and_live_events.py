@@ -128,6 +128,7 @@ def upgrade() -> None:
     sa.Column('unit_price', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('unit_points', sa.Integer(), nullable=False),
     sa.Column('delivered', sa.Boolean(), nullable=False),
+    sa.Column('stock_taken', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['shop_orders.id'], ),
     sa.ForeignKeyConstraint(['product_id'], ['shop_products.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -106,13 +106,16 @@ def staff_page(*content: rx.Component) -> rx.Component:
         rx.vstack(
             rx.heading(t("staff.dashboard"), size="4"),
             staff_nav_link("staff.nav.home", "/staff"),
+            staff_nav_link("staff.nav.orders", "/staff/orders"),
             staff_nav_link("staff.nav.bookings", "/staff/bookings"),
             staff_nav_link("staff.nav.calendar", "/staff/calendar"),
+            staff_nav_link("staff.nav.customers", "/staff/customers"),
             staff_nav_link("staff.nav.outbox", "/staff/outbox"),
             rx.cond(SessionState.is_admin, rx.fragment(
                 staff_nav_link("staff.nav.rental_catalogue", "/staff/rentals"),
                 staff_nav_link("staff.nav.rental_settings", "/staff/rental-settings"),
                 staff_nav_link("staff.nav.services", "/staff/services"),
+                staff_nav_link("staff.nav.shop", "/staff/shop"),
                 staff_nav_link("staff.nav.accounts", "/staff/accounts"),
             )),
             rx.divider(),

@@ -6,6 +6,8 @@ import reflex as rx
 
 BOOKING_COLORS = {"pending": "amber", "confirmed": "green", "cancelled": "gray",
                   "finished": "blue", "declined": "red"}
+ORDER_COLORS = {"pending": "amber", "accepted": "blue", "completed": "green",
+                "cancelled": "gray", "voided": "red"}
 PAYMENT_COLORS = {"pending": "amber", "approved": "green", "void": "gray", "paid": "green",
                   "draft": "gray", "issued": "blue", "none": "gray"}
 

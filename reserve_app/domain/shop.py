@@ -7,6 +7,7 @@ negative = spent or owed). A negative money balance is a debt.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,6 +60,15 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 OPEN = frozenset({OrderStatus.PENDING, OrderStatus.ACCEPTED})
+
+# What a staff member is told when the order moved on meanwhile (another screen acted).
+CHANGED_MEANWHILE: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "shop.order_now_pending",
+    OrderStatus.ACCEPTED: "shop.order_now_accepted",
+    OrderStatus.COMPLETED: "shop.order_now_completed",
+    OrderStatus.CANCELLED: "shop.order_now_cancelled",
+    OrderStatus.VOIDED: "shop.order_now_voided",
+}
 
 
 class OrderAction(StrEnum):
@@ -113,7 +123,7 @@ def parse_method(value: object, allowed: Sequence[str]) -> PaymentMethod:
 
 
 def parse_quantity(value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_QUANTITY:
         raise ValidationFailed({"quantity": "shop.quantity_invalid"})
@@ -269,9 +279,9 @@ def parse_adjustment(value: object, *, points: bool) -> Decimal | int:
     """A staff correction: a signed, non-zero amount of money or whole points."""
     text = value.strip() if isinstance(value, str) else ""
     sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
+    body = text[1:] if text[:1] in ("+", "-") else text
     if points:
-        if body.isdigit() and 0 < len(body) <= 7 and int(body) > 0:
+        if re.fullmatch(r"[0-9]{1,7}", body) and int(body) > 0:
             return sign * int(body)
     else:
         amount = parse_amount(body)
@@ -327,7 +337,7 @@ def _optional_whole(value: object, maximum: int, field: str, errors: dict[str, s
     text = value.strip() if isinstance(value, str) else ""
     if isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
-    if text.isdigit() and len(text) <= 7 and minimum <= int(text) <= maximum:
+    if re.fullmatch(r"[0-9]{1,7}", text) and minimum <= int(text) <= maximum:
         return int(text)
     errors[field] = "field.number_invalid"
     return None

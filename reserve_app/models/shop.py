@@ -85,6 +85,9 @@ class ShopOrderItem(SQLModel, table=True):
     unit_price: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     unit_points: int = Field(default=0)
     delivered: bool = Field(default=False)
+    # Stock this line took, "product_id:units,..." (a bundle takes its contents' stock);
+    # given back exactly on cancel or void even if the bundle changed since.
+    stock_taken: str = Field(default="", max_length=500)
 
 
 class BalanceEntry(SQLModel, table=True):

@@ -247,6 +247,16 @@ def _check_bundle(session: Session, bundle: Mapping[object, object],
     return contents
 
 
+def bundle_of(session: Session, *, actor: Actor | None, product_id: object) -> dict[int, int]:
+    """A product's bundle contents (product id -> quantity), for the admin form."""
+    require_admin(actor)
+    product = session.get(Product, record_id(product_id))
+    if product is None:
+        raise NotFound()
+    return {b.product_id: b.quantity for b in session.exec(
+        select(BundleItem).where(BundleItem.bundle_id == product.id)).all()}
+
+
 def set_orderable(session: Session, *, actor: Actor | None, product_id: object,
                   orderable: object) -> None:
     admin = require_admin(actor)
@@ -329,13 +339,19 @@ def place_order(session: Session, *, actor: Actor | None, items: object, method:
                       currency=get_settings().currency)
     session.add(order)
     session.flush()
-    for line in lines:
+    parts = [_stock_parts(session, products[ln.product_id], ln.quantity) for ln in lines]
+    needs: dict[int, int] = {}
+    for line_parts in parts:
+        for pid, units in line_parts.items():
+            needs[pid] = needs.get(pid, 0) + units
+    taken = _take_stock(session, needs, {pid: p.name for pid, p in products.items()})
+    for line, line_parts in zip(lines, parts, strict=True):
         product = products[line.product_id]
-        _take_stock(session, product, line.quantity)
+        kept = ",".join(f"{pid}:{n}" for pid, n in sorted(line_parts.items()) if pid in taken)
         session.add(ShopOrderItem(order_id=order.id or 0, product_id=line.product_id,
                                   name=product.name, kind=product.kind, quantity=line.quantity,
                                   pay_with=line.pay_with.value, unit_price=line.unit_price,
-                                  unit_points=line.unit_points))
+                                  unit_points=line.unit_points, stock_taken=kept))
     audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
                  action="order_sent", new=OrderStatus.PENDING.value, note=clean_note)
     _announce(session, order, "order_new")
@@ -366,36 +382,44 @@ def _facts(product: Product) -> rules.ProductFacts:
                               product.tax_rate, product.points_price, product.stock)
 
 
-def _stock_parts(session: Session, product: Product, quantity: int) -> list[tuple[int, int]]:
-    """(product id, units) whose stock an order line uses: itself and a bundle's contents."""
-    parts = [(product.id or 0, quantity)]
+def _stock_parts(session: Session, product: Product, quantity: int) -> dict[int, int]:
+    """{product id: units} whose stock an order line uses: itself and a bundle's contents."""
+    parts = {product.id or 0: quantity}
     if product.kind == rules.ProductKind.BUNDLE:
-        parts += [(b.product_id, b.quantity * quantity) for b in session.exec(
-            select(BundleItem).where(BundleItem.bundle_id == product.id)).all()]
+        for b in session.exec(select(BundleItem).where(BundleItem.bundle_id == product.id)):
+            parts[b.product_id] = parts.get(b.product_id, 0) + b.quantity * quantity
     return parts
 
 
-def _take_stock(session: Session, product: Product, quantity: int) -> None:
-    for pid, units in _stock_parts(session, product, quantity):
-        # One conditional UPDATE: no read-then-write window, on either database.
+def _take_stock(session: Session, needs: dict[int, int], names: dict[int, str]) -> dict[int, int]:
+    """Take tracked stock for a whole order; returns what was taken per product.
+
+    Rows are updated in product-id order, so two orders naming the same products in
+    another order cannot deadlock; each is one conditional UPDATE (no read-then-write gap).
+    """
+    taken: dict[int, int] = {}
+    for pid in sorted(needs):
         result = session.execute(update(Product).where(
             col(Product.id) == pid, col(Product.stock).is_not(None),
-            col(Product.stock) >= units).values(stock=col(Product.stock) - units))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            tracked = session.exec(select(Product.stock).where(Product.id == pid)).one()
-            if tracked is not None:
-                raise DomainError("shop.out_of_stock", product=product.name)
+            col(Product.stock) >= needs[pid]).values(stock=col(Product.stock) - needs[pid]))
+        if result.rowcount:  # type: ignore[attr-defined]
+            taken[pid] = needs[pid]
+        elif session.exec(select(Product.stock).where(Product.id == pid)).one() is not None:
+            raise DomainError("shop.out_of_stock", product=names.get(pid, ""))
+    return taken
 
 
 def _return_stock(session: Session, order: ShopOrder) -> None:
+    """Give back exactly what the order's lines took."""
+    back: dict[int, int] = {}
     for item in _items(session, order.id or 0):
-        product = session.get(Product, item.product_id)
-        if product is None:
-            continue
-        for pid, units in _stock_parts(session, product, item.quantity):
-            session.execute(update(Product).where(
-                col(Product.id) == pid, col(Product.stock).is_not(None))
-                .values(stock=col(Product.stock) + units))
+        for part in filter(None, item.stock_taken.split(",")):
+            pid, units = part.split(":")
+            back[int(pid)] = back.get(int(pid), 0) + int(units)
+    for pid in sorted(back):
+        session.execute(update(Product).where(
+            col(Product.id) == pid, col(Product.stock).is_not(None))
+            .values(stock=col(Product.stock) + back[pid]))
 
 
 # ---- reading orders ------------------------------------------------------------------------
@@ -485,7 +509,7 @@ def _move(order: ShopOrder, new: OrderStatus) -> OrderStatus:
     """The status table, with a message that says what happened meanwhile."""
     current = OrderStatus(order.status)
     if new not in rules.ALLOWED[current]:
-        raise DomainError(f"shop.order_now_{current.value}")
+        raise DomainError(rules.CHANGED_MEANWHILE[current])
     order.status = rules.transition(current, new).value
     return current
 
@@ -570,7 +594,7 @@ def pay(session: Session, *, actor: Actor | None, order_id: object, method: obje
     order = _locked(session, order_id)
     status = OrderStatus(order.status)
     if not rules.can_pay(status, paid=order.paid, has_money=order.total > 0):
-        raise DomainError("shop.order_paid" if order.paid else f"shop.order_now_{status.value}")
+        raise DomainError("shop.order_paid" if order.paid else rules.CHANGED_MEANWHILE[status])
     invoice = billing.invoice_for(session, ORDER_KIND, order.id or 0)
     assert invoice is not None  # an accepted order with money to pay has an issued invoice
     _money(session, order, rules.on_pay(order.total, chosen, in_debt=order.in_debt), staff)
@@ -599,7 +623,7 @@ def mark_delivered(session: Session, *, actor: Actor | None, order_id: object, i
     if item is None or item.order_id != order.id:
         raise NotFound()
     if OrderStatus(order.status) not in rules.OPEN:
-        raise DomainError(f"shop.order_now_{order.status}")
+        raise DomainError(rules.CHANGED_MEANWHILE[OrderStatus(order.status)])
     item.delivered = delivered
     order.updated_at = utcnow()
     audit.record(session, actor_id=staff.user_id, entity=ORDER, entity_id=order.id or 0,
@@ -654,7 +678,7 @@ def account(session: Session, *, actor: Actor | None, customer_id: object = None
     if cid != who.user_id:
         require_staff(who)
     user = session.get(User, cid)
-    if user is None:
+    if user is None or (cid != who.user_id and user.role != "customer"):
         raise NotFound()
     money = session.exec(select(BalanceEntry).where(BalanceEntry.customer_id == cid)
                          .order_by(col(BalanceEntry.id).desc()).limit(100)).all()
@@ -673,9 +697,10 @@ def customers(session: Session, *, actor: Actor | None, search: object = "",
     text = search.strip()[:100] if isinstance(search, str) else ""
     query = select(User).where(User.role == "customer").order_by(col(User.name)).limit(limit)
     if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(func.lower(User.name).like(pattern)
-                            | func.lower(User.email).like(pattern))
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        query = query.where(func.lower(User.name).like(pattern, escape="\\")
+                            | func.lower(User.email).like(pattern, escape="\\"))
     users = session.exec(query).all()
     ids = {u.id or 0 for u in users}
     balances = _balances(session, ids)

@@ -1,6 +1,5 @@
 """Display rows for shop orders and ledgers (locale-aware), shared by the shop states."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,7 +34,7 @@ class OrderCard:
     invoice: str
     balance: str
     balance_negative: bool
-    items: list[ItemRow]
+    lines: list[ItemRow]
     actions: list[str]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reserve_app.domain import shop
 from reserve_app.domain.accounts import Role
 from reserve_app.domain.outbox import MessageStatus
 from reserve_app.i18n import CATALOGS, EN, direction, normalize_language, translate
@@ -108,6 +109,12 @@ def test_keys_built_at_run_time_exist_in_english() -> None:
     built = {f"role.{role.value}" for role in Role}
     built |= {f"outbox.status.{status.value}" for status in MessageStatus}
     built |= {f"email.{kind}.{part}" for kind in email_kinds() for part in ("subject", "body")}
+    built |= {f"shop.status.{s.value}" for s in shop.OrderStatus}
+    built |= {f"shop.method.{m.value}" for m in shop.PaymentMethod}
+    built |= {f"shop.kind.{k.value}" for k in shop.ProductKind}
+    built |= {f"shop.ledger.{r.value}" for r in shop.LedgerReason}
+    built |= {f"shop.action.{a.value}" for a in shop.OrderAction} | {"shop.action.pay"}
+    built |= {f"shop.payment.{p}" for p in ("paid", "unpaid", "debt", "points_only")}
     assert sorted(built - set(EN)) == []
 
 

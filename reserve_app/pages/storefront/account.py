@@ -2,7 +2,10 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
+from reserve_app.components.ledger import ledgers
 from reserve_app.state.account import AccountState
+from reserve_app.state.ledger import LedgerState
+from reserve_app.state.session import SessionState
 
 
 def _row(label_key: str, value: rx.Var) -> rx.Component:
@@ -20,4 +23,8 @@ def account() -> rx.Component:
             _row("account.member_since", AccountState.member_since),
             margin_top="1rem",
         ),
+        rx.cond(SessionState.role == "customer", rx.el.section(
+            rx.heading(t("shop.account_title"), as_="h2", size="5"),
+            ledgers(LedgerState),
+            margin_top="2rem", aria_label=t("shop.account_title"))),
     )
