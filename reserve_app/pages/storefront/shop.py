@@ -121,7 +121,7 @@ def my_order_card(o: OrderCard) -> rx.Component:
             rx.cond(o.method_label != "", rx.text(t("shop.method"), ": ", o.method_label,
                                                   size="2")),
             spacing="1", align="start"),
-        aria_label=t("shop.order_no") + " " + o.id.to_string(),
+        role="article", aria_label=t("shop.order_no") + " " + o.id.to_string(),
     )
 
 
