@@ -16,7 +16,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run setup setup-test db test lint unit integration e2e bench clean
+.PHONY: run setup setup-test db test lint unit integration e2e e2e-redis redis bench clean
 
 # --- installation (each step is skipped when already done) -------------------------------
 $(VENV)/.stamp-run: pyproject.toml
@@ -42,9 +42,27 @@ $(CHROMIUM):
 	fi
 	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM) and could not be installed. Install Debian's 'chromium' package (as root: apt-get install chromium) or set CHROMIUM=/path/to/chromium."; exit 1; }
 
+REDIS_SERVER ?= /usr/bin/redis-server
+REDIS_PORT   ?= 6379
+
+$(REDIS_SERVER):
+	@if command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's redis-server for the multi-worker tests ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+	@test -x $(REDIS_SERVER) || { echo "redis-server is missing (apt-get install redis-server)"; exit 1; }
+
+# A local Redis (no persistence) for running with several workers; kept if already up.
+redis: $(REDIS_SERVER)
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 || \
+	  $(REDIS_SERVER) --port $(REDIS_PORT) --bind 127.0.0.1 --daemonize yes --save "" --appendonly no
+	@for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.5; done
+	@redis-cli -p $(REDIS_PORT) ping >/dev/null
+
 setup: $(VENV)/.stamp-run $(BUN)
 
-setup-test: $(VENV)/.stamp-test $(BUN) $(CHROMIUM)
+setup-test: $(VENV)/.stamp-test $(BUN) $(CHROMIUM) $(REDIS_SERVER)
 
 db: setup
 	$(PY) -m reserve_app.cli setup
@@ -71,8 +89,15 @@ unit: $(VENV)/.stamp-test
 integration: $(VENV)/.stamp-test
 	$(PY) -m pytest tests/integration -q
 
+# The browser tests on the default single worker, then the live-order test again on
+# Redis with two workers (a tab's events and the live push may land on either worker).
 e2e: setup-test
 	$(PY) -m pytest e2e -q -p no:cacheprovider
+	$(MAKE) --no-print-directory e2e-redis
+
+e2e-redis: setup-test redis
+	E2E_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/5 E2E_WORKERS=2 \
+	  $(PY) -m pytest e2e/test_shop.py -q -p no:cacheprovider
 
 bench: $(VENV)/.stamp-test
 	@for f in bench/*.py; do [ -e "$$f" ] && $(PY) "$$f"; done; true

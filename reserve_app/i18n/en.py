@@ -468,4 +468,6 @@ EN: dict[str, str] = {
     "shop.order_now_completed": "This order was changed meanwhile: it is now completed. The list is refreshed.",
     "shop.order_now_cancelled": "This order was changed meanwhile: it is now cancelled. The list is refreshed.",
     "shop.order_now_voided": "This order was changed meanwhile: it is now voided. The list is refreshed.",
+    "staff.home.orders_new": "New shop orders",
+    "staff.home.orders_open": "Open shop orders",
 }

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from reserve_app.domain import shop
 from reserve_app.domain.accounts import Actor, Role, require_staff
 from reserve_app.domain.appointments import AppointmentStatus
 from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.outbox import MessageStatus
 from reserve_app.domain.rentals import BookingStatus
-from reserve_app.models import Appointment, BookingOrder, OutboxMessage, Payment, User
+from reserve_app.models import Appointment, BookingOrder, OutboxMessage, Payment, ShopOrder, User
 
 from .rentals import ACTIVE_VALUES, business_today
 
@@ -26,6 +27,8 @@ class HomeSummary:
     bookings_pending: int
     payments_waiting: int
     requests_waiting: int
+    orders_open: int
+    orders_new: int
 
 
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
@@ -44,4 +47,6 @@ def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
         bookings_pending=count(BookingOrder, BookingOrder.status == BookingStatus.PENDING.value),
         payments_waiting=count(Payment, Payment.status == PaymentStatus.PENDING.value),
         requests_waiting=count(Appointment, Appointment.status == AppointmentStatus.PENDING.value),
+        orders_open=count(ShopOrder, col(ShopOrder.status).in_([s.value for s in shop.OPEN])),
+        orders_new=count(ShopOrder, ShopOrder.status == shop.OrderStatus.PENDING.value),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
+from reserve_app.domain.errors import DomainError, ValidationFailed
 from reserve_app.i18n import fmt_money, translate
 from reserve_app.services import shop
 
@@ -77,6 +77,9 @@ class ShopState(rx.State):
         """Price the cart; on a refusal the cart stays as it was and the reason is shown."""
         try:
             view = await base.read(shop.quote_cart, items=items)
+        except ValidationFailed as err:   # e.g. quantity 0: say which rule, not "a field"
+            messages = await base.field_errors(self, err)
+            return rx.toast.error(" ".join(messages.values()), duration=6000)
         except DomainError as err:
             return await base.error_toast(self, err)
         lang = await base.language_of(self)

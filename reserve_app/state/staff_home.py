@@ -6,8 +6,9 @@ import reflex as rx
 
 from reserve_app.domain.errors import DomainError
 from reserve_app.services import dashboard
+from reserve_app.services import live as live_events
 
-from . import base
+from . import base, live
 
 
 class StaffHomeState(rx.State):
@@ -19,12 +20,23 @@ class StaffHomeState(rx.State):
     bookings_pending: int = 0
     payments_waiting: int = 0
     requests_waiting: int = 0
+    orders_open: int = 0
+    orders_new: int = 0
 
     @rx.event
     async def load(self):
+        """Also runs on every (re)connect; the order figures then follow live."""
         actor = await base.current_actor(self)
         if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
             return elsewhere
+        live.subscribe(self, live_events.STAFF_ORDERS)
+        return await self._reload()
+
+    async def _live(self, events: list, batch: live.Batch) -> None:
+        await self._reload()
+
+    async def _reload(self):
+        actor = await base.current_actor(self)
         try:
             summary = await base.read(dashboard.home_summary, actor=actor)
         except DomainError as err:
@@ -37,3 +49,5 @@ class StaffHomeState(rx.State):
         self.bookings_pending = summary.bookings_pending
         self.payments_waiting = summary.payments_waiting
         self.requests_waiting = summary.requests_waiting
+        self.orders_open = summary.orders_open
+        self.orders_new = summary.orders_new

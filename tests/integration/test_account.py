@@ -7,7 +7,7 @@ import pytest
 from reserve_app.domain.accounts import Role
 from reserve_app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
 from reserve_app.models import AuditEntry, MenuEntry, User
-from reserve_app.services import auth, dashboard, db, menu, outbox, seed
+from reserve_app.services import auth, dashboard, db, menu, outbox, seed, shop
 
 from .helpers import add_user, count, login, register, resolve, user_by_email
 
@@ -20,6 +20,25 @@ def test_account_view_of_the_logged_in_user() -> None:
         actor.user_id, "Alice", "alice@example.com", "customer", "ar")
     with db.read_session() as session, pytest.raises(Unauthenticated):
         auth.account(session, actor=None)
+
+
+def test_home_summary_counts_new_and_open_shop_orders() -> None:
+    admin = add_user("Ada", "ada@example.com", Role.ADMIN)
+    customer = add_user("Cy", "cy@example.com", Role.CUSTOMER)
+    with db.write_session() as session:
+        product = shop.save_product(session, actor=admin, name="Tea", kind="product",
+                                    price="2.00")
+    orders = []
+    for _ in range(3):
+        with db.write_session() as session:
+            orders.append(shop.place_order(session, actor=customer, method="cash", items=[
+                {"product_id": product, "pay_with": "money", "quantity": 1}]))
+    for order_id, action in ((orders[0], "accept"), (orders[1], "cancel")):
+        with db.write_session() as session:
+            shop.act(session, actor=admin, order_id=order_id, action=action)
+    with db.read_session() as session:
+        summary = dashboard.home_summary(session, actor=admin)
+    assert (summary.orders_new, summary.orders_open) == (1, 2)
 
 
 def test_set_language_is_saved_for_the_next_login() -> None:
@@ -58,7 +77,8 @@ def test_home_summary_counts_for_staff_only() -> None:
     assert summary == dashboard.HomeSummary(customers=2, staff=2, emails_pending=2,
                                             emails_failed=0, bookings_today=0,
                                             bookings_pending=0, payments_waiting=0,
-                                            requests_waiting=0)
+                                            requests_waiting=0, orders_open=0,
+                                            orders_new=0)
     for actor, error in ((None, Unauthenticated), (customer, Forbidden)):
         with db.read_session() as session, pytest.raises(error):
             dashboard.home_summary(session, actor=actor)

@@ -16,6 +16,10 @@ def home() -> rx.Component:
         rx.heading(t("staff.home.title"), as_="h1", size="7"),
         rx.text(t("staff.home.hello"), " ", SessionState.user_name, margin_top="0.5rem"),
         rx.flex(
+            rx.link(_card("staff.home.orders_new", StaffHomeState.orders_new),
+                    href="/staff/orders", underline="none"),
+            rx.link(_card("staff.home.orders_open", StaffHomeState.orders_open),
+                    href="/staff/orders", underline="none"),
             rx.link(_card("staff.home.bookings_today", StaffHomeState.bookings_today),
                     href="/staff/bookings", underline="none"),
             rx.link(_card("staff.home.bookings_pending", StaffHomeState.bookings_pending),
