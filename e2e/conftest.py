@@ -2,6 +2,11 @@
 
 The app runs `reflex run --env prod` on a free port with a fresh SQLite database and the
 demo data, and is killed (whole process group) at the end.
+
+Multi-worker mode: with E2E_REDIS_URL (e.g. redis://127.0.0.1:6379/5) and E2E_WORKERS (e.g. 2)
+the app gets REFLEX_REDIS_URL and GRANIAN_WORKERS, so that many granian workers share the
+state in Redis (`make e2e-redis`). Redis keeps its data between runs; nothing here assumes it
+is empty (each browser tab has a new client token).
 """
 
 from __future__ import annotations
@@ -22,12 +27,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT = 600  # first build installs frontend packages
+REDIS_URL = os.environ.get("E2E_REDIS_URL", "").strip()
+WORKERS = os.environ.get("E2E_WORKERS", "").strip()
 
 pytestmark = pytest.mark.e2e
 
@@ -75,6 +83,9 @@ class App:
     url: str
     db_path: Path
     log_path: Path
+    pid: int = 0             # the `reflex run` process (leader of its process group)
+    redis_url: str = ""      # set in multi-worker mode
+    workers: int = 1
 
     def query(self, sql: str, *args: object) -> list[tuple]:
         con = sqlite3.connect(self.db_path, timeout=30)
@@ -89,7 +100,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
     tmp = tmp_path_factory.mktemp("app")
     port = _free_port()
     db_path = tmp / "e2e.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SMTP_", "DATABASE_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS"))}
     env.update({
         "DATABASE_URL": f"sqlite:///{db_path}",
         "PORT": str(port),
@@ -106,6 +118,17 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         # bun from the npm registry (make setup); Reflex needs it with Node 20.
         "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     })
+    workers = 1
+    if REDIS_URL:
+        env["REFLEX_REDIS_URL"] = REDIS_URL
+    if WORKERS:
+        if not WORKERS.isdigit() or int(WORKERS) < 1:
+            pytest.exit(f"E2E_WORKERS must be a whole number >= 1, got {WORKERS!r}", returncode=2)
+        if int(WORKERS) > 1 and not REDIS_URL:
+            pytest.exit("E2E_WORKERS > 1 needs E2E_REDIS_URL (workers share state in Redis)",
+                        returncode=2)
+        env["GRANIAN_WORKERS"] = WORKERS
+        workers = int(WORKERS)
     if not env.get("NPM_CONFIG_REGISTRY"):  # else Reflex probes an unreachable mirror
         registry = subprocess.run(["npm", "config", "get", "registry"], capture_output=True,
                                   text=True, check=False).stdout.strip()
@@ -123,7 +146,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         )
     try:
         _wait_ready(f"http://localhost:{port}", proc, log_path)
-        yield App(f"http://localhost:{port}", db_path, log_path)
+        if workers > 1:
+            _wait_workers(proc, log_path, workers)
+        yield App(f"http://localhost:{port}", db_path, log_path, proc.pid, REDIS_URL, workers)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -147,6 +172,37 @@ def _wait_ready(url: str, proc: subprocess.Popen, log_path: Path) -> None:
             pass
         time.sleep(1)
     raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{log_path.read_text()[-4000:]}")
+
+
+def worker_pids(pid: int) -> list[int]:
+    """The granian workers: forked children of the `reflex run` process (the supervisor)."""
+    try:
+        children = psutil.Process(pid).children()
+    except psutil.Error:
+        return []
+    found = []
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            if "reflex" in " ".join(child.cmdline()):
+                found.append(child.pid)
+    return sorted(found)
+
+
+def note_workers(log_path: Path, line: str) -> None:
+    """Where tabs and workers met, in workers.log next to app.log (multi-worker runs)."""
+    with open(log_path.with_name("workers.log"), "a") as log:
+        log.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+
+def _wait_workers(proc: subprocess.Popen, log_path: Path, workers: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(pids := worker_pids(proc.pid)) >= workers:
+            note_workers(log_path, f"{len(pids)} workers, pids {pids}")
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"expected {workers} workers, found {worker_pids(proc.pid)}:\n"
+                       f"{log_path.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -470,4 +470,6 @@ AR: dict[str, str] = {
     "shop.order_now_voided": "تغيّر هذا الطلب في الأثناء: أصبح مُبطلًا الآن. تم تحديث القائمة.",
     "staff.home.orders_new": "طلبات متجر جديدة",
     "staff.home.orders_open": "طلبات متجر مفتوحة",
+    "shop.invoice": "الفاتورة",
+    "menu.kind.shop": "المتجر",
 }

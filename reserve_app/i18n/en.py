@@ -470,4 +470,6 @@ EN: dict[str, str] = {
     "shop.order_now_voided": "This order was changed meanwhile: it is now voided. The list is refreshed.",
     "staff.home.orders_new": "New shop orders",
     "staff.home.orders_open": "Open shop orders",
+    "shop.invoice": "Invoice",
+    "menu.kind.shop": "Shop",
 }

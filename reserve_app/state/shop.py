@@ -119,7 +119,8 @@ class ShopState(rx.State):
         try:
             order_id = await base.write(shop.place_order, actor=actor, items=self._cart,
                                         method=base.text_field(form, "method", 16) or None,
-                                        note=base.text_field(form, "note", 2000))
+                                        note=form.get("note", "") if isinstance(form, dict)
+                                        else "")
         except DomainError as err:
             return await base.fail(self, err)
         self._cart, self.errors = [], {}

@@ -45,7 +45,7 @@ class StaffOrdersState(rx.State):
             return elsewhere
         live.subscribe(self, live_events.STAFF_ORDERS)
         self.sound = await base.read(shop.order_sound, actor=actor)
-        self.paying_id = 0
+        self.paying_id, self.chime = 0, 0   # the chime is for orders arriving from now on
         await self._reload()
 
     async def _live(self, events: list[live_events.LiveView], batch: live.Batch) -> None:

@@ -49,6 +49,7 @@ def _card(o: OrderCard, live: bool = True) -> rx.Component:
                     rx.cond(o.points != "", rx.text.span(" + ", o.points)),
                     rx.cond(o.method_label != "",
                             rx.text.span(" · ", t("shop.method"), ": ", o.method_label))),
+            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
             rx.cond(o.note != "", rx.blockquote(o.note, size="2")),
             rx.cond(viewing, rx.vstack(rx.foreach(o.lines, lambda i: _item(o, i)),
                                        spacing="1")),

@@ -120,6 +120,7 @@ def my_order_card(o: OrderCard) -> rx.Component:
                     rx.cond(o.points != "", rx.text.span(" + ", o.points))),
             rx.cond(o.method_label != "", rx.text(t("shop.method"), ": ", o.method_label,
                                                   size="2")),
+            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
             spacing="1", align="start"),
         role="article", aria_label=t("shop.order_no") + " " + o.id.to_string(),
     )
@@ -151,8 +152,9 @@ def shop() -> rx.Component:
                         columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3",
                         width="100%"),
                 _cart(),
-                rx.cond(SessionState.logged_in, my_orders_section()),
                 spacing="5", width="100%", margin_top="1rem"),
             rx.callout(t("shop.closed"), margin_top="1rem"),
         ),
+        # Orders stay visible (and live) while the shop is closed.
+        rx.cond(SessionState.logged_in, rx.box(my_orders_section(), margin_top="2rem")),
     )
