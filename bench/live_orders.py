@@ -377,14 +377,16 @@ class Panel:
 
     def _on_event(self, data: Any, at: float) -> None:
         part = (data.get("delta") or {}).get(STAFF_KEY) or {}
+        if part and not self.loaded.done():
+            # The reply to load (the panel sends only the lists that changed, so a panel
+            # opened on an empty shop gets no `orders` in it).
+            self.loaded.set_result(None)
         if STAFF_ORDERS in part:
             new = [o["id"] for o in part[STAFF_ORDERS] if o["id"] not in self.seen]
             for order_id in new:
                 self.seen[order_id] = at
                 if self.keep:
                     self.first_delta[order_id] = data
-            if not self.loaded.done():
-                self.loaded.set_result(None)
             if new:
                 self.progress.set()
         self.other += [e.get("name", "?") for e in data.get("events") or []]
@@ -463,6 +465,9 @@ async def _measure_app(url: str, args: argparse.Namespace, cookies: list[str], c
     ready_s = time.perf_counter() - began
     buyer = Customer(url, customer)
     await buyer.tab.connect()
+    # The Shop page's on_load: subscribes the tab, so its own orders arrive live.
+    buyer.tab.call(f"{MINE_KEY}.load", SHOP_PATH)
+    await buyer.until(lambda d: True if MINE_KEY in d else None, "the customer's order list")
     order_ids: list[int] = []
     reply_ms: list[float] = []
     latencies: list[float] = []
@@ -602,7 +607,7 @@ def _report(args: argparse.Namespace, url: str, app: dict, bare: dict,
              f"{len(app['ms'])}/{expected}"),
             ("bare python-socketio broadcast", b50, b95, bmax,
              f"{len(bare['ms'])}/{expected}"),
-            ("customer's own reply (first delta)", r50, r95, rmax,
+            ("customer's page shows the order", r50, r95, rmax,
              f"{len(app['reply_ms'])}/{args.orders}")]
     print(f"  {'':<42}{'p50':>10}{'p95':>11}{'max':>11}   samples")
     for name, p50, p95, top, samples in rows:

@@ -191,6 +191,23 @@ def resolve_actor(session: Session, *, token: str | None, now: datetime | None =
     return Actor(row.id or 0, Role(row.role), row.name, row.email, row.language)
 
 
+def resolve_actors(session: Session, *, tokens: list[str], now: datetime | None = None
+                   ) -> dict[str, Actor]:
+    """`resolve_actor` for many session cookies in one query (the live dispatcher's check
+    that every subscribed tab still belongs to a live session); dead ones are left out."""
+    wanted = {hash_token(t): t for t in tokens if t and len(t) <= 100}
+    if not wanted:
+        return {}
+    now = now or utcnow()
+    rows = session.exec(
+        select(AuthSession.token_hash, User).join(User, col(AuthSession.user_id) == User.id)
+        .where(col(AuthSession.token_hash).in_(list(wanted)), col(AuthSession.expires_at) > now,
+               col(User.active))
+    ).all()
+    return {wanted[h]: Actor(u.id or 0, Role(u.role), u.name, u.email, u.language)
+            for h, u in rows}
+
+
 def logout(session: Session, *, token: str | None) -> None:
     if token:
         session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))

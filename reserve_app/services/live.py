@@ -22,7 +22,8 @@ from reserve_app.models.base import utcnow
 STAFF_ORDERS = "staff:orders"
 KEEP = timedelta(hours=1)
 
-_listeners: list[Callable[[], None]] = []
+# Called after a commit that wrote live events, with those events (ids included).
+_listeners: list[Callable[[list[LiveView]], None]] = []
 _lock = threading.Lock()
 
 
@@ -59,26 +60,37 @@ def prune(session: Session) -> None:
     session.commit()
 
 
-def add_listener(callback: Callable[[], None]) -> None:
+def add_listener(callback: Callable[[list[LiveView]], None]) -> None:
     with _lock:
         _listeners.append(callback)
 
 
-def remove_listener(callback: Callable[[], None]) -> None:
+def remove_listener(callback: Callable[[list[LiveView]], None]) -> None:
     with _lock:
         if callback in _listeners:
             _listeners.remove(callback)
 
 
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: object) -> None:
+    """Note the live events this flush wrote (with their ids) for the listeners."""
+    if session.info.get("live_written"):
+        found = session.info.setdefault("live_views", [])
+        found += [LiveView(e.id or 0, e.topic, e.kind, e.ref_id)
+                  for e in session.new if isinstance(e, LiveEvent)]
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    views = session.info.pop("live_views", [])
     if session.info.pop("live_written", False):
         with _lock:
             callbacks = list(_listeners)
         for callback in callbacks:
-            callback()
+            callback(views)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop("live_written", None)
+    session.info.pop("live_views", None)

@@ -472,12 +472,6 @@ def recent_orders(session: Session, *, actor: Actor | None, limit: int = 20) -> 
     return _views(session, rows)
 
 
-def panel(session: Session, *, actor: Actor | None
-          ) -> tuple[list[OrderView], list[OrderView]]:
-    """Both lists of the staff panel in one read: open orders and recently closed ones."""
-    return open_orders(session, actor=actor), recent_orders(session, actor=actor)
-
-
 def my_orders(session: Session, *, actor: Actor | None, limit: int = 50) -> list[OrderView]:
     customer = require_login(actor)
     rows = session.exec(select(ShopOrder).where(ShopOrder.customer_id == customer.user_id)

@@ -7,6 +7,7 @@ Nothing the browser sends in an event payload, and no state var, identifies the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -29,13 +30,19 @@ log = logging.getLogger("reserve_app")
 
 
 def cookies_of(state: rx.State) -> dict[str, str]:
-    raw = state.router.headers.cookie or ""
+    return dict(_parse_cookies(state.router.headers.cookie or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cookies(raw: str) -> tuple[tuple[str, str], ...]:
+    """A Cookie header's values; cached, since a tab sends the same header on every event
+    (and the live dispatcher reads it for every pushed tab)."""
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
     except CookieError:
-        return {}
-    return {k: v.value for k, v in jar.items()}
+        return ()
+    return tuple((k, v.value) for k, v in jar.items())
 
 
 def session_token(state: rx.State) -> str | None:

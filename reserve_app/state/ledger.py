@@ -29,7 +29,7 @@ class LedgerState(rx.State):
     async def load(self):
         actor = await base.current_actor(self)
         if actor is not None:
-            live.subscribe(self, live_events.customer_topic(actor.user_id))
+            await live.subscribe(self, live_events.customer_topic(actor.user_id), actor)
         await self._reload()
 
     async def _live(self, events: list, batch: live.Batch) -> None:

@@ -1,6 +1,6 @@
 """Live push: each worker sends the live events it reads to the tabs connected to it.
 
-- A page's on_load calls `subscribe(state, topic)`; the topic is chosen on the server from
+- A page's on_load calls `await subscribe(state, topic)`; the topic is chosen on the server from
   the caller (staff → "staff:orders", a customer → "customer:<id>"). A tab's events reach
   the worker holding its websocket, so each worker knows exactly its own tabs.
 - Services write `LiveEvent` rows with the change. After such a commit this process wakes
@@ -19,12 +19,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.state import StateUpdate
+from reflex_base import constants
+from reflex_base.constants.state import FIELD_MARKER
 
-from reserve_app.services import db, live
+from reserve_app.services import auth, db, live
 
 from . import base
 
@@ -32,24 +37,40 @@ log = logging.getLogger("reserve_app.live")
 CHANNEL = "reserve_app:live"
 POLL_SECONDS = 1.0
 PRUNE_SECONDS = 600.0
+OVERLAP = 200   # ids re-read behind the newest seen (see _unseen)
 
-# topic -> {(client token, state class)}
-_subscribers: dict[str, set[tuple[str, type[rx.State]]]] = {}
+@dataclass(frozen=True)
+class Subscription:
+    sid: str        # the tab's session cookie when it subscribed (checked on every push)
+    actor: Any      # who it was then (only to prefetch; the check above decides who gets data)
+    lang: str       # how it shows things (a changed language is put right per tab)
+    tz: str
 
 
-def subscribe(state: rx.State, topic: str) -> None:
+# topic -> {(client token, state class): subscription}
+_subscribers: dict[str, dict[tuple[str, type[rx.State]], Subscription]] = {}
+
+
+async def subscribe(state: rx.State, topic: str, actor: Any) -> None:
     """Send this tab's `type(state)` the events of `topic` (from a page's on_load)."""
     token = state.router.session.client_token
     if not token:
         return
     key = (token, type(state))
     for subs in _subscribers.values():   # one topic per tab and state (e.g. after re-login)
-        subs.discard(key)
-    _subscribers.setdefault(topic, set()).add(key)
+        subs.pop(key, None)
+    _subscribers.setdefault(topic, {})[key] = Subscription(
+        base.session_token(state) or "", actor, await base.language_of(state),
+        base.viewer_timezone(state))
 
 
 def subscriber_count(topic: str) -> int:
     return len(_subscribers.get(topic, ()))
+
+
+def _drop(key: tuple[str, type[rx.State]]) -> None:
+    for subs in _subscribers.values():
+        subs.pop(key, None)
 
 
 class Batch:
@@ -57,6 +78,17 @@ class Batch:
 
     def __init__(self) -> None:
         self._found: dict[object, asyncio.Future[Any]] = {}
+
+    def peek(self, key: object) -> Any:
+        """A value already there (primed or loaded), else None; never loads."""
+        future = self._found.get(key)
+        return future.result() if future is not None and future.done() \
+            and not future.exception() else None
+
+    def prime(self, key: object, value: Any) -> None:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.set_result(value)
+        self._found[key] = future
 
     async def once(self, key: object, loader: Callable[[], Awaitable[Any]]) -> Any:
         if key not in self._found:
@@ -82,24 +114,80 @@ def _connected_here(app: Any, token: str) -> bool:
 
 
 async def push(events: list[live.LiveView]) -> int:
-    """Apply events to every subscribed tab of this worker; returns how many tabs changed."""
+    """Apply events to every subscribed tab of this worker; returns how many tabs changed.
+
+    1. One query checks that every subscribed tab's session is still live (logout and
+       disabled accounts stop the pushes).
+    2. A state class may prefetch what all its tabs show (`_prefetch(batch, actors)`).
+    3. Fast path: a class with `_shared_vars(batch, actor, lang, tz)` says what every tab of
+       a (language, time zone) group shows; that part goes out as one encoded message to
+       all the group's sockets, like a plain socket.io broadcast.
+    4. Then each tab's state is brought up to date in `app.modify_state` (`_live`); what the
+       broadcast already delivered is not sent again, anything else (a changed language, a
+       counter) goes out as that tab's own delta. This step also puts right a tab whose own
+       event handler answered with older data meanwhile.
+    """
     app = _app()
     targets: dict[tuple[str, type[rx.State]], list[live.LiveView]] = {}
+    subs: dict[tuple[str, type[rx.State]], Subscription] = {}
     for event in events:
-        for key in list(_subscribers.get(event.topic, ())):
+        for key, sub in list(_subscribers.get(event.topic, {}).items()):
             targets.setdefault(key, []).append(event)
+            subs[key] = sub
+    if not targets:
+        return 0
     batch = Batch()
+    classes = {cls for _, cls in targets}
+    # The session check and the prefetch run side by side (the prefetch uses the callers as
+    # they were at subscribe time; nothing is sent to a tab whose session is not live).
+    known = list({sub.actor.user_id: sub.actor for sub in subs.values()}.values())
+    checked, *_ = await asyncio.gather(
+        base.read(auth.resolve_actors, tokens=sorted({sub.sid for sub in subs.values()})),
+        *(cls._prefetch(batch, known) for cls in classes if hasattr(cls, "_prefetch")))
+    actors: dict[str, Any] = checked
+    for sid in {sub.sid for sub in subs.values()}:
+        batch.prime(("actor", sid), actors.get(sid))
+    for key in [k for k in targets if subs[k].sid not in actors or not _connected_here(app, k[0])]:
+        _drop(key)
+        del targets[key]
+    for cls in classes:
+        if hasattr(cls, "_shared_vars"):
+            await _broadcast(app, cls, [(k[0], subs[k]) for k in targets if k[1] is cls],
+                             actors, batch)
     results = await asyncio.gather(*(_apply(app, token, cls, evs, batch)
                                      for (token, cls), evs in targets.items()))
     return sum(results)
 
 
+async def _broadcast(app: Any, cls: type[rx.State], tabs: list[tuple[str, Subscription]],
+                     actors: dict[str, Any], batch: Batch) -> None:
+    manager = app.event_namespace._token_manager
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for token, sub in tabs:
+        record = manager.token_to_socket.get(token)
+        actor = actors.get(sub.sid)
+        if record is not None and actor is not None and cls._shares_with(actor):  # type: ignore[attr-defined]
+            groups.setdefault((sub.lang, sub.tz), []).append((token, record.sid))
+    for (lang, tz), members in groups.items():
+        values = await cls._shared_vars(batch, lang, tz)  # type: ignore[attr-defined]
+        if not values:
+            continue
+        delta = {cls.get_full_name(): {f"{name}{FIELD_MARKER}": value
+                                       for name, value in values.items()}}
+        await app.event_namespace.emit(str(constants.SocketEvent.EVENT),
+                                       StateUpdate(delta=delta), to=[s for _, s in members])
+        for token, _ in members:
+            batch.prime(("sent", token), values)
+
+
+def already_sent(state: rx.State, batch: Batch, name: str, value: Any) -> bool:
+    """True if this round's broadcast gave this tab exactly `value` for `name`."""
+    sent = batch.peek(("sent", state.router.session.client_token))
+    return sent is not None and name in sent and sent[name] is value
+
+
 async def _apply(app: Any, token: str, cls: type[rx.State], events: list[live.LiveView],
                  batch: Batch) -> int:
-    if not _connected_here(app, token):
-        for subs in _subscribers.values():
-            subs.discard((token, cls))
-        return 0
     try:
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
             state = await root.get_state(cls)
@@ -110,19 +198,16 @@ async def _apply(app: Any, token: str, cls: type[rx.State], events: list[live.Li
     return 1
 
 
-def _topics(events: Iterable[live.LiveView]) -> set[str]:
-    return {e.topic for e in events}
-
-
 async def run_dispatcher() -> None:
     """Lifespan task of every worker."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
-    local = {"committed": False}
+    local: dict[str, Any] = {"committed": False, "views": []}
 
-    def committed_here() -> None:   # called from the committing (worker) thread
+    def committed_here(views: list[live.LiveView]) -> None:   # from the committing thread
         def mark() -> None:
             local["committed"] = True
+            local["views"] += views
             wake.set()
         loop.call_soon_threadsafe(mark)
 
@@ -130,6 +215,7 @@ async def run_dispatcher() -> None:
     redis = _redis()
     listener = asyncio.create_task(_listen(redis, wake)) if redis is not None else None
     last = await base.read(live.latest_id)
+    seen: OrderedDict[int, None] = OrderedDict()
     pruned = time.monotonic()
     try:
         while True:
@@ -137,15 +223,21 @@ async def run_dispatcher() -> None:
                 await asyncio.wait_for(wake.wait(), POLL_SECONDS)
             wake.clear()
             if local["committed"] and redis is not None:
-                local["committed"] = False
                 with contextlib.suppress(Exception):
                     await redis.publish(CHANNEL, "1")
+            local["committed"] = False
             try:
-                events = await base.read(live.events_after, after=last)
+                events = _next_in_line(local.pop("views"), last)
+                local["views"] = []
+                if events is None:   # not all known here (another worker, a gap): read them
+                    events = await _unseen(last, seen)
                 while events:
-                    last = events[-1].id
+                    last = max(last, events[-1].id)
+                    seen.update((e.id, None) for e in events)
+                    while len(seen) > 5000:
+                        seen.popitem(last=False)
                     await push(events)
-                    events = await base.read(live.events_after, after=last)
+                    events = await _unseen(last, seen)
                 if time.monotonic() - pruned > PRUNE_SECONDS:
                     pruned = time.monotonic()
                     await asyncio.to_thread(_prune)
@@ -155,6 +247,22 @@ async def run_dispatcher() -> None:
         live.remove_listener(committed_here)
         if listener is not None:
             listener.cancel()
+
+
+async def _unseen(last: int, seen: OrderedDict[int, None]) -> list[live.LiveView]:
+    """Events not pushed yet. Ids are read from a little before the last one: on PostgreSQL
+    a transaction that took its id earlier can commit after a later one."""
+    events = await base.read(live.events_after, after=max(0, last - OVERLAP))
+    return [e for e in events if e.id not in seen]
+
+
+def _next_in_line(views: list[live.LiveView], last: int) -> list[live.LiveView] | None:
+    """The events committed in this process, if they are exactly the next ones after `last`
+    (then the database need not be asked); else None."""
+    ordered = sorted(views, key=lambda v: v.id)
+    if not ordered or [v.id for v in ordered] != list(range(last + 1, last + 1 + len(ordered))):
+        return None
+    return ordered
 
 
 def _prune() -> None:

@@ -115,19 +115,22 @@ class ShopState(rx.State):
     async def send(self, form: dict):
         actor = await base.current_actor(self)
         if actor is None:
-            return await base.page_access(self, actor, "login")
+            yield await base.page_access(self, actor, "login")
+            return
         try:
             order_id = await base.write(shop.place_order, actor=actor, items=self._cart,
                                         method=base.text_field(form, "method", 16) or None,
                                         note=form.get("note", "") if isinstance(form, dict)
                                         else "")
         except DomainError as err:
-            return await base.fail(self, err)
-        self._cart, self.errors = [], {}
+            yield await base.fail(self, err)
+            return
+        self._cart, self.cart, self.errors = [], [], {}
+        self.total, self.points_total = "", ""
         self.form_key += 1
-        await self.load()
-        from .my_orders import MyOrdersState
-
-        await (await self.get_state(MyOrdersState))._reload()
-        return rx.toast.success(translate(await base.language_of(self), "shop.sent",
-                                          order=order_id))
+        # The order itself reaches "Your orders" through the live push (this page
+        # subscribed in its on_load), like every later change of its status.
+        yield rx.toast.success(translate(await base.language_of(self), "shop.sent",
+                                         order=order_id))
+        lang = await base.language_of(self)   # stock changed: refresh the products
+        self.products = [self._card(p, lang) for p in await base.read(shop.catalogue)]

@@ -51,7 +51,24 @@ def points_label(points: int, lang: str) -> str:
     return translate(lang, "shop.points_amount", points=points)
 
 
+_cards: dict[tuple, OrderCard] = {}
+
+
 def order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
+    """The card of an order, reused while nothing it shows has changed (the live panel
+    rebuilds every open order's card on each event; formatting money and dates is the
+    expensive part). What can change after an order is sent is all in the key."""
+    key = (v.id, lang, tz, v.customer, v.status, v.method, v.paid, v.in_debt, v.invoice_number,
+           v.customer_balance, tuple(i.delivered for i in v.items), tuple(v.actions))
+    card = _cards.get(key)
+    if card is None:
+        if len(_cards) > 10_000:
+            _cards.clear()
+        card = _cards[key] = _order_card(v, lang, tz)
+    return card
+
+
+def _order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
     items = [ItemRow(i.id, f"{i.quantity} × {i.name}",
                      points_label(i.unit_points * i.quantity, lang) if i.pay_with == "points"
                      else fmt_money(i.unit_price * i.quantity, v.currency, lang), i.delivered)

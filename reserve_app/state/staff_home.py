@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import dashboard
+from reserve_app.services import auth, dashboard
 from reserve_app.services import live as live_events
 
 from . import base, live
@@ -29,16 +29,26 @@ class StaffHomeState(rx.State):
         actor = await base.current_actor(self)
         if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
             return elsewhere
-        live.subscribe(self, live_events.STAFF_ORDERS)
+        await live.subscribe(self, live_events.STAFF_ORDERS, actor)
         return await self._reload()
 
-    async def _live(self, events: list, batch: live.Batch) -> None:
-        await self._reload()
+    @staticmethod
+    async def _prefetch(batch: live.Batch, actors: list) -> None:
+        staff = next((a for a in actors if a.is_staff), None)
+        if staff is not None:
+            await batch.once("home", lambda: base.read(dashboard.home_summary, actor=staff))
 
-    async def _reload(self):
-        actor = await base.current_actor(self)
-        try:
-            summary = await base.read(dashboard.home_summary, actor=actor)
+    async def _live(self, events: list, batch: live.Batch) -> None:
+        await self._reload(batch)
+
+    async def _reload(self, batch: live.Batch | None = None):
+        batch = batch or live.Batch()
+        sid = base.session_token(self)
+        actor = await batch.once(("actor", sid), lambda: base.read(auth.resolve_actor,
+                                                                    token=sid))
+        try:  # every staff home open shows the same figures: one read per round
+            summary = await batch.once("home", lambda: base.read(dashboard.home_summary,
+                                                                 actor=actor))
         except DomainError as err:
             return await base.error_toast(self, err)
         self.customers = summary.customers

@@ -31,11 +31,23 @@ class StaffOrdersState(rx.State):
         if actor is None or not actor.is_staff:
             self.orders, self.closed = [], []
             return
-        open_views, closed_views = await batch.once(
-            "orders", lambda: base.read(shop.panel, actor=actor))
+        open_views = await batch.once("open", lambda: base.read(shop.open_orders, actor=actor))
+        closed_views = await batch.once("closed",
+                                        lambda: base.read(shop.recent_orders, actor=actor))
         lang, tz = await base.language_of(self), base.viewer_timezone(self)
-        self.orders = [order_card(v, lang, tz) for v in open_views]
-        self.closed = [order_card(v, lang, tz) for v in closed_views]
+        # Fifty panels in one language and time zone format the cards once. The lists are
+        # shared between tabs and never changed in place (only replaced).
+        open_cards = await batch.once(("open", lang, tz), lambda: _cards(open_views, lang, tz))
+        closed_cards = await batch.once(("closed", lang, tz),
+                                        lambda: _cards(closed_views, lang, tz))
+        # Only a list that changed is sent (a new order leaves "closed" as it was), and not
+        # again if this round's broadcast already delivered it to this tab.
+        if open_cards != self.orders:
+            self.orders = open_cards
+            if live.already_sent(self, batch, "orders", open_cards):
+                self.dirty_vars.discard("orders")
+        if closed_cards != self.closed:
+            self.closed = closed_cards
 
     @rx.event
     async def load(self):
@@ -43,10 +55,29 @@ class StaffOrdersState(rx.State):
         actor = await base.current_actor(self)
         if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
             return elsewhere
-        live.subscribe(self, live_events.STAFF_ORDERS)
+        await live.subscribe(self, live_events.STAFF_ORDERS, actor)
         self.sound = await base.read(shop.order_sound, actor=actor)
         self.paying_id, self.chime = 0, 0   # the chime is for orders arriving from now on
         await self._reload()
+
+    @staticmethod
+    async def _prefetch(batch: live.Batch, actors: list) -> None:
+        """One read of the open orders for every panel of this round (any staff caller)."""
+        staff = next((a for a in actors if a.is_staff), None)
+        if staff is not None:
+            await batch.once("open", lambda: base.read(shop.open_orders, actor=staff))
+
+    @staticmethod
+    def _shares_with(actor) -> bool:  # noqa: ANN001
+        return actor.is_staff
+
+    @staticmethod
+    async def _shared_vars(batch: live.Batch, lang: str, tz: str) -> dict | None:
+        """What every staff panel in this language and time zone shows: the open orders."""
+        views = batch.peek("open")
+        if views is None:
+            return None
+        return {"orders": await batch.once(("open", lang, tz), lambda: _cards(views, lang, tz))}
 
     async def _live(self, events: list[live_events.LiveView], batch: live.Batch) -> None:
         await self._reload(batch)
@@ -105,3 +136,7 @@ class StaffOrdersState(rx.State):
         except DomainError as err:
             return await base.error_toast(self, err)
 
+
+
+async def _cards(views: list, lang: str, tz: str) -> list[OrderCard]:
+    return [order_card(v, lang, tz) for v in views]

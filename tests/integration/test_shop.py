@@ -502,14 +502,22 @@ def test_live_events_commit_or_roll_back_with_the_change(s: Shop, action: str) -
 
 def test_live_listeners_are_woken_after_commits_that_wrote_events(s: Shop) -> None:
     calls: list[tuple[int, int]] = []
+    given: list[list[live.LiveView]] = []
 
-    def listener() -> None:  # what it sees: the committing thread and the committed events
+    def listener(views: list[live.LiveView]) -> None:
+        # What it sees: the committing thread, the committed events, and those events.
         calls.append((threading.get_ident(), count(LiveEvent)))
+        given.append(views)
 
+    before = {e.id for e in rows(LiveEvent)}
     live.add_listener(listener)
     try:
         order_id = send(s.cleo, [line(s.cola)])
         assert calls == [(threading.get_ident(), count(LiveEvent))]
+        stored = [e for e in rows(LiveEvent) if e.id not in before]
+        assert given == [[live.LiveView(e.id, e.topic, e.kind, e.ref_id) for e in stored]]
+        assert {v.topic for v in given[0]} == {live.STAFF_ORDERS,
+                                               live.customer_topic(s.cleo.user_id)}
 
         with pytest.raises(DomainError):  # refused: nothing written, nobody woken
             act(s.staff, order_id, "void")
