@@ -60,13 +60,22 @@ def open_shop(page: Page) -> None:
 
 
 def send_order(page: Page) -> int:
-    """Click "Send order" on /shop; returns the order number from the confirmation."""
+    """Click "Send order" on /shop; returns the order number from the confirmation (the
+    newest one: an earlier order's confirmation may still be on screen)."""
+    confirmations = page.get_by_text(re.compile(r"^Order #\d+ sent\."))
+
+    def numbers() -> set[int]:
+        return {int(n) for text in confirmations.all_inner_texts()
+                for n in re.findall(r"#(\d+)", text)}
+
+    before = numbers()
     page.get_by_role("button", name="Send order").click()
-    sent = page.get_by_text(re.compile(r"^Order #\d+ sent\."))
-    expect(sent).to_be_visible()
-    found = re.search(r"#(\d+)", sent.inner_text())
-    assert found is not None
-    return int(found.group(1))
+    expect(confirmations.first).to_be_visible()
+    for _ in range(100):
+        if new := numbers() - before:
+            return max(new)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no new confirmation; saw {sorted(numbers())}")
 
 
 def order_one_cola(page: Page, note: str = "") -> int:

@@ -1,14 +1,16 @@
 """Live push: each worker sends the live events it reads to the tabs connected to it.
 
-- A page's on_load calls `await subscribe(state, topic)`; the topic is chosen on the server from
-  the caller (staff → "staff:orders", a customer → "customer:<id>"). A tab's events reach
-  the worker holding its websocket, so each worker knows exactly its own tabs.
+- A page's on_load calls `await subscribe(state, topic, actor)`; the topic is chosen on the
+  server from the caller (staff → "staff:orders", a customer → "customer:<id>"). A tab's
+  events reach the worker holding its websocket, so each worker knows exactly its own tabs.
 - Services write `LiveEvent` rows with the change. After such a commit this process wakes
   its dispatcher at once; with Redis (several workers) it also publishes a wake-up on a
   channel so the other workers read at once. A poll every second catches anything else.
-- The dispatcher reads the new events once, then for each subscribed tab calls the state's
-  `_live(events, batch)` inside `app.modify_state`; `batch.once(key, loader)` lets 50 panels
-  share one database read.
+- The dispatcher takes the events committed in this process as they are (or reads them),
+  checks every subscribed tab's session in one query, lets each state class prefetch once,
+  sends what a whole (language, time zone) group shows as one encoded message to all its
+  sockets, then brings each tab's state up to date in `app.modify_state` (`_live`), sending
+  only what the broadcast did not. `batch.once(key, loader)` shares reads within a round.
 - A tab that reconnects sends hydrate-and-load again, so its on_load reloads the list and
   subscribes anew: nothing is missed. Tabs no longer connected here are dropped.
 """
