@@ -120,7 +120,8 @@ async def push(events: list[live.LiveView]) -> int:
 
     1. One query checks that every subscribed tab's session is still live (logout and
        disabled accounts stop the pushes).
-    2. A state class may prefetch what all its tabs show (`_prefetch(batch, actors)`).
+    2. A state class may preload what all its tabs show (`_preload(session, actors)`), in
+       the same read.
     3. Fast path: a class with `_shared_vars(batch, actor, lang, tz)` says what every tab of
        a (language, time zone) group shows; that part goes out as one encoded message to
        all the group's sockets, like a plain socket.io broadcast.
@@ -140,13 +141,21 @@ async def push(events: list[live.LiveView]) -> int:
         return 0
     batch = Batch()
     classes = {cls for _, cls in targets}
-    # The session check and the prefetch run side by side (the prefetch uses the callers as
+    # The session check and the preloads share one read (the preloads use the callers as
     # they were at subscribe time; nothing is sent to a tab whose session is not live).
     known = list({sub.actor.user_id: sub.actor for sub in subs.values()}.values())
-    checked, *_ = await asyncio.gather(
-        base.read(auth.resolve_actors, tokens=sorted({sub.sid for sub in subs.values()})),
-        *(cls._prefetch(batch, known) for cls in classes if hasattr(cls, "_prefetch")))
-    actors: dict[str, Any] = checked
+    loaders = [cls._preload for cls in classes if hasattr(cls, "_preload")]
+    tokens = sorted({sub.sid for sub in subs.values()})
+
+    def round_reads(session: Any) -> tuple[dict[str, Any], dict[object, Any]]:
+        found: dict[object, Any] = {}
+        for load in loaders:
+            found.update(load(session, known))
+        return auth.resolve_actors(session, tokens=tokens), found
+
+    actors, preloaded = await base.read(round_reads)
+    for key, value in preloaded.items():
+        batch.prime(key, value)
     for sid in {sub.sid for sub in subs.values()}:
         batch.prime(("actor", sid), actors.get(sid))
     for key in [k for k in targets if subs[k].sid not in actors or not _connected_here(app, k[0])]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.errors import DomainError, Unauthenticated, ValidationFailed
 from reserve_app.i18n import fmt_money, translate
 from reserve_app.services import shop
 
@@ -113,15 +113,14 @@ class ShopState(rx.State):
 
     @rx.event
     async def send(self, form: dict):
-        actor = await base.current_actor(self)
-        if actor is None:
-            yield await base.page_access(self, actor, "login")
-            return
         try:
-            order_id = await base.write(shop.place_order, actor=actor, items=self._cart,
-                                        method=base.text_field(form, "method", 16) or None,
-                                        note=form.get("note", "") if isinstance(form, dict)
-                                        else "")
+            order_id = await base.write_as_caller(
+                self, shop.place_order, items=self._cart,
+                method=base.text_field(form, "method", 16) or None,
+                note=form.get("note", "") if isinstance(form, dict) else "")
+        except Unauthenticated:   # logged out meanwhile: log in, then back to the cart
+            yield await base.page_access(self, None, "login")
+            return
         except DomainError as err:
             yield await base.fail(self, err)
             return

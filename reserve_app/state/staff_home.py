@@ -33,10 +33,9 @@ class StaffHomeState(rx.State):
         return await self._reload()
 
     @staticmethod
-    async def _prefetch(batch: live.Batch, actors: list) -> None:
+    def _preload(session, actors: list) -> dict:  # noqa: ANN001
         staff = next((a for a in actors if a.is_staff), None)
-        if staff is not None:
-            await batch.once("home", lambda: base.read(dashboard.home_summary, actor=staff))
+        return {} if staff is None else {"home": dashboard.home_summary(session, actor=staff)}
 
     async def _live(self, events: list, batch: live.Batch) -> None:
         await self._reload(batch)

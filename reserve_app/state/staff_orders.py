@@ -61,11 +61,10 @@ class StaffOrdersState(rx.State):
         await self._reload()
 
     @staticmethod
-    async def _prefetch(batch: live.Batch, actors: list) -> None:
-        """One read of the open orders for every panel of this round (any staff caller)."""
+    def _preload(session, actors: list) -> dict:  # noqa: ANN001
+        """The open orders, read once for every panel of this round (any staff caller)."""
         staff = next((a for a in actors if a.is_staff), None)
-        if staff is not None:
-            await batch.once("open", lambda: base.read(shop.open_orders, actor=staff))
+        return {} if staff is None else {"open": shop.open_orders(session, actor=staff)}
 
     @staticmethod
     def _shares_with(actor) -> bool:  # noqa: ANN001

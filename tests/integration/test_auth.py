@@ -218,6 +218,20 @@ def test_logout_ends_only_that_session(alice: str) -> None:
     assert count(AuthSession) == 1
 
 
+def test_resolve_actors_answers_for_many_sessions_at_once(alice: str) -> None:
+    """The live dispatcher checks every subscribed tab's cookie in one query per round."""
+    live_one, logged_out, expired = login(alice), login(alice), login(alice)
+    with db.write_session() as session:
+        auth.logout(session, token=logged_out)
+    later = utcnow() + timedelta(hours=336, seconds=1)
+    with db.read_session() as session:
+        found = auth.resolve_actors(session, tokens=[live_one, logged_out, "unknown",
+                                                     "x" * 101, ""])
+        after_expiry = auth.resolve_actors(session, tokens=[expired], now=later)
+    assert found == {live_one: resolve(live_one)}
+    assert after_expiry == {}
+
+
 @pytest.mark.parametrize("token", [None, "", "unknown-token", "x" * 101])
 def test_unknown_tokens_resolve_to_nobody(alice: str, token: str | None) -> None:
     login(alice)
