@@ -165,9 +165,16 @@ async def push(events: list[live.LiveView]) -> int:
         if hasattr(cls, "_shared_vars"):
             await _broadcast(app, cls, [(k[0], subs[k]) for k in targets if k[1] is cls],
                              actors, batch)
-    results = await asyncio.gather(*(_apply(app, token, cls, evs, batch)
-                                     for (token, cls), evs in targets.items()))
-    return sum(results)
+    # Tabs that got nothing from a broadcast (a customer's own orders) go first; the
+    # broadcast tabs' states are only brought up to date after them.
+    first = [(k, evs) for k, evs in targets.items() if not hasattr(k[1], "_shared_vars")]
+    later = [(k, evs) for k, evs in targets.items() if hasattr(k[1], "_shared_vars")]
+    done = 0
+    for group in (first, later):
+        results = await asyncio.gather(*(_apply(app, token, cls, evs, batch)
+                                         for (token, cls), evs in group))
+        done += sum(results)
+    return done
 
 
 async def _broadcast(app: Any, cls: type[rx.State], tabs: list[tuple[str, Subscription]],
