@@ -122,8 +122,9 @@ async def push(events: list[live.LiveView]) -> int:
        disabled accounts stop the pushes).
     2. A state class may preload what all its tabs show (`_preload(session, actors)`), in
        the same read.
-    3. Fast path: a class with `_shared_vars(batch, actor, lang, tz)` says what every tab of
-       a (language, time zone) group shows; that part goes out as one encoded message to
+    3. Fast path: a class with `_shared_vars(batch, lang, tz)` says what every tab of a
+       (language, time zone) group shows, to callers for whom `_shares_with(actor)` holds
+       (checked with the caller as of now); that part goes out as one encoded message to
        all the group's sockets, like a plain socket.io broadcast.
     4. Then each tab's state is brought up to date in `app.modify_state` (`_live`); what the
        broadcast already delivered is not sent again, anything else (a changed language, a
