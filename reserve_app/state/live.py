@@ -164,8 +164,11 @@ async def push(events: list[live.LiveView]) -> int:
         del targets[key]
     for cls in classes:
         if hasattr(cls, "_shared_vars"):
-            await _broadcast(app, cls, [(k[0], subs[k]) for k in targets if k[1] is cls],
-                             actors, batch)
+            try:
+                await _broadcast(app, cls, [(k[0], subs[k]) for k in targets if k[1] is cls],
+                                 actors, batch)
+            except Exception:  # noqa: BLE001 - the per-tab step below still delivers it all
+                log.exception("live broadcast failed; sending per tab")
     # Tabs that got nothing from a broadcast (a customer's own orders) go first; the
     # broadcast tabs' states are only brought up to date after them.
     first = [(k, evs) for k, evs in targets.items() if not hasattr(k[1], "_shared_vars")]
