@@ -19,8 +19,8 @@ class LedgerState(rx.State):
     money_entries: list[EntryRow] = []
     points_entries: list[EntryRow] = []
 
-    async def _reload(self) -> None:
-        actor = await base.current_actor(self)
+    async def _reload(self, batch: live.Batch | None = None) -> None:
+        actor = await live.caller(self, batch)
         if actor is None:
             return
         await fill(self, await base.read(shop.account, actor=actor))
@@ -33,7 +33,7 @@ class LedgerState(rx.State):
         await self._reload()
 
     async def _live(self, events: list, batch: live.Batch) -> None:
-        await self._reload()
+        await self._reload(batch)
 
 
 async def fill(state: rx.State, view: shop.AccountView) -> None:

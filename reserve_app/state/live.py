@@ -103,6 +103,20 @@ class Batch:
         return await asyncio.shield(self._found[key])
 
 
+async def caller(state: rx.State, batch: Batch | None = None) -> Any:
+    """Who the tab belongs to: during a push, this round's checked answer for its cookie
+    (one query for all tabs); otherwise resolved from the cookie now."""
+    if batch is None:
+        return await base.current_actor(state)
+    sid = base.session_token(state)
+    return await batch.once(("actor", sid), lambda: base.read(auth.resolve_actor, token=sid))
+
+
+def any_staff(actors: list) -> Any:
+    """A staff caller among `actors` (to preload what every staff tab shows), else None."""
+    return next((a for a in actors if a.is_staff), None)
+
+
 def _app() -> Any:
     from reflex.utils.prerequisites import get_and_validate_app
 

@@ -15,8 +15,8 @@ class MyOrdersState(rx.State):
     orders: list[OrderCard] = []
     updates: int = 0          # counts live updates (lets tests and screen readers notice)
 
-    async def _reload(self) -> None:
-        actor = await base.current_actor(self)
+    async def _reload(self, batch: live.Batch | None = None) -> None:
+        actor = await live.caller(self, batch)
         if actor is None:
             self.orders = []
             return
@@ -33,5 +33,5 @@ class MyOrdersState(rx.State):
         await self._reload()
 
     async def _live(self, events: list, batch: live.Batch) -> None:
-        await self._reload()
+        await self._reload(batch)
         self.updates += 1

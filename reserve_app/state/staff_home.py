@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import auth, dashboard
+from reserve_app.services import dashboard
 from reserve_app.services import live as live_events
 
 from . import base, live
@@ -34,7 +34,7 @@ class StaffHomeState(rx.State):
 
     @staticmethod
     def _preload(session, actors: list) -> dict:  # noqa: ANN001
-        staff = next((a for a in actors if a.is_staff), None)
+        staff = live.any_staff(actors)
         return {} if staff is None else {"home": dashboard.home_summary(session, actor=staff)}
 
     async def _live(self, events: list, batch: live.Batch) -> None:
@@ -42,9 +42,7 @@ class StaffHomeState(rx.State):
 
     async def _reload(self, batch: live.Batch | None = None):
         batch = batch or live.Batch()
-        sid = base.session_token(self)
-        actor = await batch.once(("actor", sid), lambda: base.read(auth.resolve_actor,
-                                                                    token=sid))
+        actor = await live.caller(self, batch)
         try:  # every staff home open shows the same figures: one read per round
             summary = await batch.once("home", lambda: base.read(dashboard.home_summary,
                                                                  actor=actor))

@@ -6,8 +6,8 @@ import reflex as rx
 
 from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
-from reserve_app.services import auth, shop
 from reserve_app.services import live as live_events
+from reserve_app.services import shop
 
 from . import base, live
 from .shop_views import OrderCard, order_card
@@ -25,9 +25,7 @@ class StaffOrdersState(rx.State):
 
     async def _reload(self, batch: live.Batch | None = None) -> None:
         batch = batch or live.Batch()
-        sid = base.session_token(self)
-        actor = await batch.once(("actor", sid), lambda: base.read(auth.resolve_actor,
-                                                                    token=sid))
+        actor = await live.caller(self, batch)
         if actor is None or not actor.is_staff:
             self.orders, self.closed = [], []
             return
@@ -63,7 +61,7 @@ class StaffOrdersState(rx.State):
     @staticmethod
     def _preload(session, actors: list) -> dict:  # noqa: ANN001
         """The open orders, read once for every panel of this round (any staff caller)."""
-        staff = next((a for a in actors if a.is_staff), None)
+        staff = live.any_staff(actors)
         return {} if staff is None else {"open": shop.open_orders(session, actor=staff)}
 
     @staticmethod
