@@ -30,7 +30,7 @@ from reserve_app.state.account import AccountState
 from reserve_app.state.auth import LoginState, RegisterState
 from reserve_app.state.customers import CustomersState
 from reserve_app.state.ledger import LedgerState
-from reserve_app.state.live import run_dispatcher
+from reserve_app.state.live_dispatcher import run_dispatcher
 from reserve_app.state.my_appointments import MyAppointmentsState
 from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.my_orders import MyOrdersState
