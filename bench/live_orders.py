@@ -499,6 +499,9 @@ async def _measure_app(url: str, args: argparse.Namespace, cookies: list[str], c
                 print(f"  order {order_id:>3}: reply {reply_ms[-1]:6.1f} ms, panels "
                       f"first {min(these, default=0):6.1f} p50 {_setup.percentile(these, 50):6.1f}"
                       f" last {max(these, default=0):6.1f} ms, {len(these)} panels")
+        # The broadcast is followed by each tab's own state update; let the last round end
+        # before the tabs go, or the app logs deltas sent to clients that just left.
+        await asyncio.sleep(1.0)
     finally:
         lost = Counter(t.lost for t in [buyer.tab, *(p.tab for p in panels)] if t.lost)
         await asyncio.gather(buyer.tab.close(), *(p.tab.close() for p in panels))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from reflex.state import StateUpdate
 from reflex_base import constants
 from reflex_base.constants.state import FIELD_MARKER
 
-from reserve_app.services import auth, live
+from reserve_app.services import auth, db, live
 
 from . import base
 
@@ -120,13 +120,75 @@ def _connected_here(app: Any, token: str) -> bool:
     return record is not None and record.instance_id == manager.instance_id
 
 
-async def push(events: list[live.LiveView]) -> int:
+@dataclass(frozen=True)
+class Prepared:
+    """A round's read done ahead, in the thread that committed its events (`prepare`)."""
+    after: int                      # read after the commit of this event id
+    checked: frozenset[str]         # the session cookies it checked
+    classes: frozenset[type]        # the state classes it preloaded for
+    actors: dict[str, Any]
+    preloaded: dict[object, Any]
+
+    def covers(self, events: list[live.LiveView], subs: Iterable[Subscription],
+               classes: set[type]) -> bool:
+        """True if it was read after all `events` committed, for all these tabs and classes
+        (a tab that subscribed since, or a later event, needs a read of its own)."""
+        return (self.after >= max(e.id for e in events)
+                and {s.sid for s in subs} <= self.checked and classes <= self.classes)
+
+
+def _targets(events: list[live.LiveView]
+             ) -> tuple[dict[tuple[str, type[rx.State]], list[live.LiveView]],
+                        dict[tuple[str, type[rx.State]], Subscription]]:
+    targets: dict[tuple[str, type[rx.State]], list[live.LiveView]] = {}
+    subs: dict[tuple[str, type[rx.State]], Subscription] = {}
+    for event in events:
+        for key, sub in list(_subscribers.get(event.topic, {}).items()):
+            targets.setdefault(key, []).append(event)
+            subs[key] = sub
+    return targets, subs
+
+
+def _round_read(session: Any, subs: dict[Any, Subscription], classes: set[type]
+                ) -> tuple[dict[str, Any], dict[object, Any]]:
+    """One read for a round: which subscribed sessions are live, and each class's preload
+    (made with the callers as they were at subscribe time; nothing is sent to a tab whose
+    session is not live)."""
+    known = list({sub.actor.user_id: sub.actor for sub in subs.values()}.values())
+    found: dict[object, Any] = {}
+    for cls in classes:
+        if hasattr(cls, "_preload"):
+            found.update(cls._preload(session, known))  # type: ignore[attr-defined]
+    return auth.resolve_actors(session, tokens=sorted({s.sid for s in subs.values()})), found
+
+
+def prepare(events: list[live.LiveView]) -> Prepared | None:
+    """The round's read for `events`, done in the thread that has just committed them.
+
+    That thread's handler is waiting for it, so the read does not compete for the
+    interpreter with the handler's own follow-up work, as it does from a fresh worker
+    thread (measured: 4.1 ms there, against 1.8 ms alone). The dispatcher then pushes with
+    no read of its own (`push(events, prepared)`)."""
+    if not events:
+        return None
+    targets, subs = _targets(events)
+    if not targets:
+        return None
+    classes = {cls for _, cls in targets}
+    with db.read_session() as session:
+        actors, preloaded = _round_read(session, subs, classes)
+    return Prepared(max(e.id for e in events), frozenset(s.sid for s in subs.values()),
+                    frozenset(classes), actors, preloaded)
+
+
+async def push(events: list[live.LiveView], prepared: Prepared | None = None) -> int:
     """Apply events to every subscribed tab of this worker; returns how many tabs changed.
 
     1. One query checks that every subscribed tab's session is still live (logout and
        disabled accounts stop the pushes).
     2. A state class may preload what all its tabs show (`_preload(session, actors)`), in
-       the same read.
+       the same read. Steps 1 and 2 are skipped when `prepared` (read after the last of
+       these events committed) covers every tab and class of the round.
     3. Fast path: a class with `_shared_vars(batch, lang, tz)` says what every tab of a
        (language, time zone) group shows, to callers for whom `_shares_with(actor)` holds
        (checked with the caller as of now); that part goes out as one encoded message to
@@ -137,29 +199,15 @@ async def push(events: list[live.LiveView]) -> int:
        event handler answered with older data meanwhile.
     """
     app = _app()
-    targets: dict[tuple[str, type[rx.State]], list[live.LiveView]] = {}
-    subs: dict[tuple[str, type[rx.State]], Subscription] = {}
-    for event in events:
-        for key, sub in list(_subscribers.get(event.topic, {}).items()):
-            targets.setdefault(key, []).append(event)
-            subs[key] = sub
+    targets, subs = _targets(events)
     if not targets:
         return 0
     batch = Batch()
     classes = {cls for _, cls in targets}
-    # The session check and the preloads share one read (the preloads use the callers as
-    # they were at subscribe time; nothing is sent to a tab whose session is not live).
-    known = list({sub.actor.user_id: sub.actor for sub in subs.values()}.values())
-    loaders = [cls._preload for cls in classes if hasattr(cls, "_preload")]
-    tokens = sorted({sub.sid for sub in subs.values()})
-
-    def round_reads(session: Any) -> tuple[dict[str, Any], dict[object, Any]]:
-        found: dict[object, Any] = {}
-        for load in loaders:
-            found.update(load(session, known))
-        return auth.resolve_actors(session, tokens=tokens), found
-
-    actors, preloaded = await base.read(round_reads)
+    if prepared is not None and prepared.covers(events, subs.values(), classes):
+        actors, preloaded = prepared.actors, prepared.preloaded
+    else:
+        actors, preloaded = await base.read(_round_read, subs=subs, classes=classes)
     for key, value in preloaded.items():
         batch.prime(key, value)
     for sid in {sub.sid for sub in subs.values()}:
