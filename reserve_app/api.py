@@ -3,6 +3,11 @@
 POST /api/session  exchanges a one-time login ticket for the HttpOnly session cookie.
 POST /api/logout   deletes the server-side session and clears the cookie.
 Both accept only requests whose Origin (or Referer) is the app's own.
+GET  /api/attachments/{id}  a ticket attachment, to its customer and to staff only.
+
+`guard_uploads` wraps the whole app: Reflex's `POST /_upload` runs the handler in the state
+of whatever tab the request names, so it is let through only for the tab's own user, with
+a declared size within the limit.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ from urllib.parse import urlsplit
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import appointments, auth, db
+from reserve_app.services import appointments, auth, db, tickets
 from reserve_app.settings import get_settings
-from reserve_app.state.base import SESSION_COOKIE
+from reserve_app.state.base import SESSION_COOKIE, session_token
 
 MAX_FORM_BYTES = 4096
 
@@ -107,8 +114,111 @@ async def appointment_ics(request: Request) -> Response:
         "Cache-Control": "no-store"})
 
 
+def _not_found() -> Response:
+    return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+
+
+async def attachment(request: Request) -> Response:
+    """GET /api/attachments/{id}: the file, as a download, to the ticket's customer or staff
+    (internal notes' files to staff only); anyone else gets 404, as for a missing file."""
+    token = request.cookies.get(SESSION_COOKIE)
+    raw_id = request.path_params.get("attachment_id", "")
+
+    def find() -> tickets.FileToSend | None:
+        with db.read_session() as session:
+            actor = auth.resolve_actor(session, token=token)
+            try:
+                return tickets.open_attachment(session, actor=actor, attachment_id=raw_id)
+            except DomainError:
+                return None
+
+    found = await anyio.to_thread.run_sync(find)
+    if found is None:
+        return _not_found()
+    return FileResponse(found.path, media_type=found.content_type, filename=found.filename,
+                        content_disposition_type="attachment", headers={
+                            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                            "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+# Multipart framing around one file of at most MAX_FILE_BYTES.
+MAX_UPLOAD_BYTES = ticket_rules.MAX_FILE_BYTES + 64 * 1024
+UPLOAD_PATH = "/_upload"
+
+
+def guard_uploads(app: ASGIApp) -> ASGIApp:
+    """ASGI wrapper in front of Reflex's upload endpoint.
+
+    - `GET /_upload/...` (Reflex's public folder of uploaded files) is closed: attachments
+      are kept elsewhere and served by `attachment` above.
+    - `POST /_upload` needs a Content-Length within MAX_UPLOAD_BYTES (411/413 before any of
+      the body is read), and the request's own session cookie must belong to the same user
+      as the tab it names in `Reflex-Client-Token` (403 otherwise): a stolen or guessed
+      client token alone uploads nothing. The body is counted as it streams in and may not
+      run past its declared length.
+    """
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == UPLOAD_PATH or path.startswith(UPLOAD_PATH + "/")):
+            await app(scope, receive, send)
+            return
+        request = Request(scope)
+        if scope.get("method") != "POST" or path != UPLOAD_PATH:
+            await _not_found()(scope, receive, send)
+            return
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or len(length) > 12:
+            await PlainTextResponse("Length required.", status_code=411)(scope, receive, send)
+            return
+        if int(length) > MAX_UPLOAD_BYTES:
+            await PlainTextResponse("File too large.", status_code=413)(scope, receive, send)
+            return
+        if not await _tab_is_callers(request.headers.get("reflex-client-token", ""),
+                                     request.cookies.get(SESSION_COOKIE)):
+            await PlainTextResponse("Forbidden.", status_code=403)(scope, receive, send)
+            return
+        allowed, seen = int(length), 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > allowed:
+                    raise ValueError("upload body longer than its Content-Length")
+            return message
+
+        await app(scope, counted, send)
+
+    return guarded
+
+
+async def _tab_is_callers(client_token: str, sid: str | None) -> bool:
+    """True if the tab `client_token` is open for the same user as the session `sid`."""
+    if not client_token or not sid or len(client_token) > 100:
+        return False
+    import reflex as rx
+    from reflex.utils.prerequisites import get_and_validate_app
+
+    reflex_app = get_and_validate_app().app
+    root = await reflex_app.state_manager.get_state(
+        rx.BaseStateToken(ident=client_token, cls=rx.State))
+    tab_sid = session_token(root)
+    if not tab_sid:
+        return False
+
+    def same_user() -> bool:
+        with db.read_session() as session:
+            found = auth.resolve_actors(session, tokens=[sid, tab_sid])
+        caller, owner = found.get(sid), found.get(tab_sid)
+        return caller is not None and owner is not None and caller.user_id == owner.user_id
+
+    return await anyio.to_thread.run_sync(same_user)
+
+
 routes = Starlette(routes=[
     Route("/api/session", create_session, methods=["POST"]),
     Route("/api/logout", end_session, methods=["POST"]),
     Route("/api/appointments/{appointment_id}.ics", appointment_ics, methods=["GET"]),
+    Route("/api/attachments/{attachment_id}", attachment, methods=["GET"]),
 ])

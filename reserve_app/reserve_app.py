@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from reserve_app import models
-from reserve_app.api import routes
+from reserve_app.api import guard_uploads, routes
 from reserve_app.i18n import translate
 from reserve_app.pages.staff import bookings as staff_bookings
 from reserve_app.pages.staff import calendar as staff_calendar
@@ -15,12 +15,14 @@ from reserve_app.pages.staff import customers as staff_customers
 from reserve_app.pages.staff import orders as staff_orders
 from reserve_app.pages.staff import rentals as staff_rentals
 from reserve_app.pages.staff import shop_admin
+from reserve_app.pages.staff import tickets as staff_tickets
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
 from reserve_app.pages.storefront.account import account
 from reserve_app.pages.storefront.appointments import proposal, service_booking, services
 from reserve_app.pages.storefront.auth import login, register
+from reserve_app.pages.storefront.help import help_page, my_tickets_page, ticket_page
 from reserve_app.pages.storefront.home import home
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
 from reserve_app.pages.storefront.shop import shop
@@ -29,11 +31,13 @@ from reserve_app.settings import get_settings
 from reserve_app.state.account import AccountState
 from reserve_app.state.auth import LoginState, RegisterState
 from reserve_app.state.customers import CustomersState
+from reserve_app.state.help import HelpState
 from reserve_app.state.ledger import LedgerState
 from reserve_app.state.live_dispatcher import run_dispatcher
 from reserve_app.state.my_appointments import MyAppointmentsState
 from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.my_orders import MyOrdersState
+from reserve_app.state.my_tickets import MyTicketsState, TicketState
 from reserve_app.state.outbox import OutboxState
 from reserve_app.state.proposal import ProposalState
 from reserve_app.state.rental_admin import RentalAdminState
@@ -51,6 +55,8 @@ from reserve_app.state.staff_bookings import StaffBookingsState
 from reserve_app.state.staff_calendar import StaffCalendarState
 from reserve_app.state.staff_home import StaffHomeState
 from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.state.staff_tickets import StaffTicketsState, StaffTicketState
+from reserve_app.state.support_admin import SupportAdminState
 
 log = logging.getLogger("reserve_app")
 
@@ -75,7 +81,8 @@ def backend_error(exception: Exception) -> EventSpec:
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.script(TZ_SCRIPT)],
-    api_transformer=routes,
+    # Routes under /api/ first; the upload guard wraps everything (see api.guard_uploads).
+    api_transformer=[routes, guard_uploads],
     backend_exception_handler=backend_error,
 )
 
@@ -125,6 +132,18 @@ app.add_page(shop_admin.shop_admin, route="/staff/shop", title=TITLE,
              on_load=[SessionState.load, ShopAdminState.load])
 app.add_page(staff_customers.customers, route="/staff/customers", title=TITLE,
              on_load=[SessionState.load, CustomersState.load])
+
+app.add_page(help_page, route="/help", title=TITLE, on_load=[SessionState.load, HelpState.load])
+app.add_page(my_tickets_page, route="/help/tickets", title=TITLE,
+             on_load=[SessionState.load, MyTicketsState.load])
+app.add_page(ticket_page, route="/help/ticket", title=TITLE,
+             on_load=[SessionState.load, TicketState.load])
+app.add_page(staff_tickets.inbox, route="/staff/tickets", title=TITLE,
+             on_load=[SessionState.load, StaffTicketsState.load])
+app.add_page(staff_tickets.ticket, route="/staff/ticket", title=TITLE,
+             on_load=[SessionState.load, StaffTicketState.load])
+app.add_page(staff_tickets.support_admin, route="/staff/support", title=TITLE,
+             on_load=[SessionState.load, SupportAdminState.load])
 
 app.register_lifespan_task(run_deliverer)
 app.register_lifespan_task(run_dispatcher)

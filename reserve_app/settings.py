@@ -86,6 +86,7 @@ class Settings:
     business_name: str
     seed_demo: bool
     redis_url: str = ""
+    attachments_dir: str = str(ROOT / "private_files" / "attachments")
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -158,6 +159,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         business_name=_str("BUSINESS_NAME", "reserve_app"),
         seed_demo=_bool("SEED_DEMO", True),
         redis_url=_str("REFLEX_REDIS_URL"),
+        attachments_dir=str(Path(_str("ATTACHMENTS_DIR",
+                                      str(ROOT / "private_files" / "attachments"))).resolve()),
     )
 
 

@@ -8,6 +8,7 @@ from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
 from reserve_app.state.i18n import I18nState
 from reserve_app.state.session import SessionState
 
+from .help_widget import help_widget
 from .i18n import t
 
 LOGOUT_JS = (
@@ -94,6 +95,7 @@ def storefront_page(*content: rx.Component) -> rx.Component:
         rx.el.main(rx.box(*content, max_width="60rem", margin_inline="auto",
                           padding_inline="1rem", padding_block="1.5rem"), id="main"),
         footer(),
+        help_widget(),
     )
 
 
@@ -107,6 +109,7 @@ def staff_page(*content: rx.Component) -> rx.Component:
             rx.heading(t("staff.dashboard"), size="4"),
             staff_nav_link("staff.nav.home", "/staff"),
             staff_nav_link("staff.nav.orders", "/staff/orders"),
+            staff_nav_link("staff.nav.tickets", "/staff/tickets"),
             staff_nav_link("staff.nav.bookings", "/staff/bookings"),
             staff_nav_link("staff.nav.calendar", "/staff/calendar"),
             staff_nav_link("staff.nav.customers", "/staff/customers"),
@@ -116,6 +119,7 @@ def staff_page(*content: rx.Component) -> rx.Component:
                 staff_nav_link("staff.nav.rental_settings", "/staff/rental-settings"),
                 staff_nav_link("staff.nav.services", "/staff/services"),
                 staff_nav_link("staff.nav.shop", "/staff/shop"),
+                staff_nav_link("staff.nav.support", "/staff/support"),
                 staff_nav_link("staff.nav.accounts", "/staff/accounts"),
             )),
             rx.divider(),

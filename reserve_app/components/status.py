@@ -8,6 +8,7 @@ BOOKING_COLORS = {"pending": "amber", "confirmed": "green", "cancelled": "gray",
                   "finished": "blue", "declined": "red"}
 ORDER_COLORS = {"pending": "amber", "accepted": "blue", "completed": "green",
                 "cancelled": "gray", "voided": "red"}
+TICKET_COLORS = {"open": "amber", "verifying": "purple", "answered": "blue", "closed": "gray"}
 PAYMENT_COLORS = {"pending": "amber", "approved": "green", "void": "gray", "paid": "green",
                   "draft": "gray", "issued": "blue", "none": "gray"}
 

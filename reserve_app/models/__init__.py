@@ -23,11 +23,13 @@ from .shop import (
     ShopOrderItem,
     ShopSettings,
 )
+from .tickets import CannedResponse, SupportSettings, Ticket, TicketAttachment, TicketEntry
 
 ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntry,
               OutboxMessage, DeliveryAttempt, UnitType, Unit, MenuEntryUnitType, RentalSettings,
               ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment, Service, ServiceStaff,
               WorkingHours, DayOff, Appointment, LiveEvent, ShopSettings, Product, BundleItem,
-              ShopOrder, ShopOrderItem, BalanceEntry, PointsEntry)
+              ShopOrder, ShopOrderItem, BalanceEntry, PointsEntry, SupportSettings,
+              CannedResponse, Ticket, TicketEntry, TicketAttachment)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

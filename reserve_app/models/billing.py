@@ -47,6 +47,7 @@ class Payment(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     provider: str = Field(max_length=16)
     method: str = Field(default="", max_length=32)
+    last4: str = Field(default="", max_length=4)      # a card's last digits, when known
     amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),

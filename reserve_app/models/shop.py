@@ -66,6 +66,8 @@ class ShopOrder(SQLModel, table=True):
     paid: bool = Field(default=False)
     in_debt: bool = Field(default=False)
     points_spent: int = Field(default=0)
+    fulfilment: str = Field(default="awaiting_review", max_length=16)  # see domain.tickets
+    tracking_url: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                           nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),

@@ -101,6 +101,8 @@ class OrderView:
     items: list[ItemView]
     actions: list[str]
     customer_balance: Decimal
+    fulfilment: str = "awaiting_review"
+    tracking_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -448,7 +450,8 @@ def _read_views(session: Session, *where: object, order_by: tuple, limit: int
         select(ShopOrder.id, ShopOrder.customer_id, User.name, ShopOrder.status,
                ShopOrder.method, ShopOrder.note, ShopOrder.subtotal, ShopOrder.tax,
                ShopOrder.total, ShopOrder.points, ShopOrder.currency, ShopOrder.paid,
-               ShopOrder.in_debt, Invoice.number, ShopOrder.created_at, balance)
+               ShopOrder.in_debt, Invoice.number, ShopOrder.created_at, balance,
+               ShopOrder.fulfilment, ShopOrder.tracking_url)
         .join(User, col(User.id) == ShopOrder.customer_id, isouter=True)
         .join(Invoice, (col(Invoice.order_id) == ShopOrder.id)
               & (col(Invoice.order_kind) == ORDER_KIND), isouter=True)
@@ -467,9 +470,9 @@ def _read_views(session: Session, *where: object, order_by: tuple, limit: int
         oid, cid, name or "", status, method, note, subtotal, tax, total, points, currency,
         paid, in_debt, number or "", created_at, items.get(oid, []),
         rules.actions_for(OrderStatus(status), paid=paid, has_money=total > 0),
-        rules.q(Decimal(balance)))
+        rules.q(Decimal(balance)), fulfilment, tracking_url)
         for (oid, cid, name, status, method, note, subtotal, tax, total, points, currency, paid,
-             in_debt, number, created_at, balance) in rows]
+             in_debt, number, created_at, balance, fulfilment, tracking_url) in rows]
 
 
 def open_orders(session: Session, *, actor: Actor | None) -> list[OrderView]:

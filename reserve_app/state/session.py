@@ -12,7 +12,7 @@ import reflex as rx
 
 from reserve_app.domain.accounts import Actor
 from reserve_app.i18n import normalize_language
-from reserve_app.services import menu
+from reserve_app.services import menu, tickets
 
 from . import base
 from .i18n import I18nState, dir_script
@@ -29,6 +29,8 @@ class SessionState(rx.State):
     user_name: str = ""
     role: str = ""
     menu: list[MenuLink] = []
+    help_enabled: bool = False     # the help icon ("Enable self-service")
+    help_unread: int = 0           # tickets with a reply not seen yet
 
     @rx.var
     def is_staff(self) -> bool:
@@ -50,7 +52,8 @@ class SessionState(rx.State):
 
     @rx.event
     async def load(self):
-        await self._refresh()
+        actor = await self._refresh()
+        self.help_enabled, self.help_unread = await base.read(tickets.help_badge, actor=actor)
         self.menu = [MenuLink(title=m.title, path=m.path)
                      for m in await base.read(menu.storefront_menu)]
         return dir_script((await self.get_state(I18nState)).lang)

@@ -36,6 +36,9 @@ class OrderCard:
     balance_negative: bool
     lines: list[ItemRow]
     actions: list[str]
+    fulfilment: str
+    fulfilment_label: str
+    tracking_url: str
 
 
 @dataclass
@@ -59,7 +62,8 @@ def order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
     rebuilds every open order's card on each event; formatting money and dates is the
     expensive part). What can change after an order is sent is all in the key."""
     key = (v.id, lang, tz, v.customer, v.status, v.method, v.paid, v.in_debt, v.invoice_number,
-           v.customer_balance, tuple(i.delivered for i in v.items), tuple(v.actions))
+           v.customer_balance, tuple(i.delivered for i in v.items), tuple(v.actions),
+           v.fulfilment, v.tracking_url)
     card = _cards.get(key)
     if card is None:
         if len(_cards) > 10_000:
@@ -82,7 +86,8 @@ def _order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
         fmt_datetime(v.created_at, lang, tz), v.paid, v.in_debt,
         translate(lang, f"shop.payment.{payment}"), v.invoice_number,
         fmt_money(v.customer_balance, v.currency, lang), v.customer_balance < 0, items,
-        v.actions)
+        v.actions, v.fulfilment, translate(lang, f"ticket.fulfilment.{v.fulfilment}"),
+        v.tracking_url)
 
 
 def entry_row(e: EntryView, lang: str, tz: str, currency: str | None) -> EntryRow:

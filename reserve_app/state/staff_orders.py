@@ -7,7 +7,7 @@ import reflex as rx
 from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import live as live_events
-from reserve_app.services import shop
+from reserve_app.services import shop, tickets
 
 from . import base, live
 from .shop_views import OrderCard, order_card
@@ -95,6 +95,14 @@ class StaffOrdersState(rx.State):
     @rx.event
     async def act(self, order_id: int, action: str):
         return await self._run(shop.act, order_id=order_id, action=action)
+
+    @rx.event
+    async def set_fulfilment(self, order_id: int, form: dict):
+        """Where the order is ("awaiting review" … "delivered") and its tracking link, as the
+        customer's "My order is late" uses them."""
+        return await self._run(tickets.set_fulfilment, order_id=order_id,
+                               fulfilment=base.text_field(form, "fulfilment", 16),
+                               tracking_url=base.text_field(form, "tracking_url", 600))
 
     @rx.event
     async def deliver(self, order_id: int, item_id: int, delivered: bool):

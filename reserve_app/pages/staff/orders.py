@@ -5,9 +5,11 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.status import ORDER_COLORS, badge
+from reserve_app.domain.tickets import Fulfilment
 from reserve_app.state.shop_views import ItemRow, OrderCard
 from reserve_app.state.staff_orders import StaffOrdersState
 
+FULFILMENT = [f.value for f in Fulfilment]
 ACTION_STYLE = {"accept": "green", "cancel": "gray", "void": "red", "complete": "blue"}
 
 
@@ -31,6 +33,29 @@ def _action(order: OrderCard, action: str) -> rx.Component:
                      on_click=StaffOrdersState.act(order.id, action))
 
 
+def _fulfilment(o: OrderCard) -> rx.Component:
+    sel, url = "fulfilment-" + o.id.to_string(), "tracking-" + o.id.to_string()
+    return rx.form(
+        rx.flex(
+            rx.vstack(
+                rx.el.label(t("ticket.fulfilment"), html_for=sel, font_weight="500"),
+                rx.el.select(*[rx.el.option(t(f"ticket.fulfilment.{f}"), value=f)
+                               for f in FULFILMENT], id=sel, name="fulfilment",
+                             default_value=o.fulfilment, class_name="native-select"),
+                spacing="1"),
+            rx.vstack(
+                rx.el.label(t("ticket.tracking_url"), html_for=url, font_weight="500"),
+                rx.input(id=url, name="tracking_url", default_value=o.tracking_url,
+                         type="url", max_length=500, width="20rem"),
+                spacing="1"),
+            rx.button(t("ticket.save_fulfilment"), type="submit", variant="soft",
+                      aria_label=t("ticket.save_fulfilment") + " #" + o.id.to_string()),
+            spacing="3", wrap="wrap", align="end"),
+        on_submit=lambda form: StaffOrdersState.set_fulfilment(o.id, form),
+        key=o.id.to_string() + o.fulfilment + o.tracking_url,
+    )
+
+
 def _card(o: OrderCard, live: bool = True) -> rx.Component:
     s = StaffOrdersState
     viewing = s.viewing.contains(o.id)
@@ -51,16 +76,20 @@ def _card(o: OrderCard, live: bool = True) -> rx.Component:
                             rx.text.span(" · ", t("shop.method"), ": ", o.method_label))),
             rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
             rx.cond(o.note != "", rx.blockquote(o.note, size="2")),
+            rx.text(t("ticket.fulfilment"), ": ", o.fulfilment_label,
+                    rx.cond(o.tracking_url != "", rx.text.span(
+                        " · ", rx.link(t("ticket.tracking"), href=o.tracking_url,
+                                       is_external=True))), size="2"),
             rx.cond(viewing, rx.vstack(rx.foreach(o.lines, lambda i: _item(o, i)),
-                                       spacing="1")),
-            *([rx.flex(
+                                       _fulfilment(o), spacing="2")),
+            rx.flex(
                 rx.button(rx.cond(viewing, t("shop.action.hide"), t("shop.action.view")),
                           variant="outline", aria_expanded=viewing,
                           aria_label=t("shop.action.view") + " #" + o.id.to_string(),
                           on_click=s.toggle_view(o.id)),
-                *[rx.cond(o.actions.contains(a), _action(o, a))
-                  for a in ("accept", "cancel", "pay", "complete", "void")],
-                spacing="2", wrap="wrap")] if live else []),
+                *([rx.cond(o.actions.contains(a), _action(o, a))
+                   for a in ("accept", "cancel", "pay", "complete", "void")] if live else []),
+                spacing="2", wrap="wrap"),
             spacing="2", align="start", width="100%"),
         role="article",
         aria_label=t("shop.order_no") + " " + o.id.to_string(),

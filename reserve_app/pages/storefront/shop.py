@@ -121,6 +121,10 @@ def my_order_card(o: OrderCard) -> rx.Component:
             rx.cond(o.method_label != "", rx.text(t("shop.method"), ": ", o.method_label,
                                                   size="2")),
             rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
+            rx.text(t("ticket.fulfilment"), ": ", o.fulfilment_label,
+                    rx.cond(o.tracking_url != "", rx.text.span(
+                        " · ", rx.link(t("ticket.tracking"), href=o.tracking_url,
+                                       is_external=True))), size="2"),
             spacing="1", align="start"),
         role="article", aria_label=t("shop.order_no") + " " + o.id.to_string(),
     )

@@ -1,0 +1,145 @@
+"""Staff "Tickets": the inbox (/staff/tickets, live) and one ticket (/staff/ticket?id=…)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services import tickets
+
+from . import base, live, ticket_actions
+from .ticket_views import (
+    FileRow,
+    HistoryRow,
+    MatchRow,
+    TicketLine,
+    file_row,
+    history,
+    line,
+    match_row,
+    title,
+)
+
+
+class StaffTicketsState(rx.State):
+    tickets: list[TicketLine] = []
+    status: str = "active"
+    kind: str = ""
+    updates: int = 0
+
+    async def _reload(self, batch: live.Batch | None = None) -> None:
+        actor = await live.caller(self, batch)
+        try:
+            rows = await base.read(tickets.inbox, actor=actor, status=self.status,
+                                   kind=self.kind)
+        except DomainError:
+            self.status, self.kind, rows = "active", "", []
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        self.tickets = [line(r, lang, tz) for r in rows]
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
+            return elsewhere
+        await live.subscribe(self, tickets.STAFF_TICKETS, actor)
+        await self._reload()
+        return None
+
+    @rx.event
+    async def filter(self, form: dict):
+        self.status = base.text_field(form, "status", 16)
+        self.kind = base.text_field(form, "kind", 24)
+        await self._reload()
+
+    async def _live(self, events: list, batch: live.Batch) -> None:
+        await self._reload(batch)
+        self.updates += 1
+
+
+class StaffTicketState(rx.State):
+    ticket_id: int = 0
+    title: str = ""
+    customer: str = ""
+    customer_email: str = ""
+    status: str = ""
+    status_label: str = ""
+    details: str = ""
+    method: str = ""
+    last4: str = ""
+    rating: int = 0
+    entries: list[HistoryRow] = []
+    pending: list[FileRow] = []
+    matches: list[MatchRow] = []
+    canned: list[dict[str, str]] = []
+    missing: bool = False
+    errors: dict[str, str] = {}
+    form_key: int = 0
+    updates: int = 0
+
+    async def _reload(self, batch: live.Batch | None = None, mark_read: bool = False) -> None:
+        actor = await live.caller(self, batch)
+        try:
+            fn = base.write if mark_read else base.read
+            view = await fn(tickets.ticket_view, actor=actor, ticket_id=self.ticket_id,
+                            mark_read=mark_read)
+        except DomainError:
+            self.missing, self.entries, self.pending, self.matches = True, [], [], []
+            return
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        self.missing = False
+        self.title = title(view.id, view.type, view.order_id, lang)
+        self.customer, self.customer_email = view.customer, view.customer_email
+        self.status = view.status
+        self.status_label = translate(lang, f"ticket.status.{view.status}")
+        self.details, self.method, self.last4 = view.details, view.method, view.last4
+        self.rating = view.rating or 0
+        self.entries = history(view, lang, tz)
+        self.pending = [file_row(a) for a in view.pending]
+        self.matches = [match_row(m, lang, tz) for m in view.match]
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "staff")) is not None:
+            return elsewhere
+        self.ticket_id = base.int_param(self, "id") or 0
+        self.errors = {}
+        await live.subscribe(self, tickets.STAFF_TICKETS, actor)
+        self.canned = [{"id": str(c.id), "title": c.title}
+                       for c in await base.read(tickets.canned, actor=actor)]
+        await self._reload(mark_read=True)
+        return None
+
+    async def _live(self, events: list, batch: live.Batch) -> None:
+        if any(e.ref_id == self.ticket_id for e in events):
+            await self._reload(batch, mark_read=True)
+            self.updates += 1
+
+    @rx.event
+    async def reply(self, form: dict):
+        data = form if isinstance(form, dict) else {}
+        internal = data.get("internal") in (True, "on", "true")
+        return await ticket_actions.act(
+            self, tickets.reply, "ticket.note_saved" if internal else "ticket.reply_sent",
+            text=data.get("message"), internal=internal,
+            canned_id=base.text_field(data, "canned", 12))
+
+    @rx.event
+    async def set_status(self, status: str):
+        return await ticket_actions.act(self, tickets.set_status, "staff.saved", status=status)
+
+    @rx.event
+    async def void_payment(self, payment_id: int):
+        return await ticket_actions.act(self, tickets.void_payment,
+                                        "ticket.payment_void_done", payment_id=payment_id)
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        """A file for the next message (the service sniffs its type and caps its size)."""
+        return await ticket_actions.attach(self, files)
+
+    @rx.event
+    async def drop(self, attachment_id: int):
+        return await ticket_actions.drop(self, attachment_id)

@@ -1,0 +1,58 @@
+"""What the customer's and the staff's ticket pages share: an action on the open ticket, and
+its files (uploaded first, sent with the next message)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from reserve_app.domain import tickets as rules
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services import tickets
+
+from . import base
+
+
+async def act(state: Any, fn: Callable[..., object], success: str = "",
+              **kwargs: Any) -> rx.event.EventSpec | None:
+    """Call a ticket service on the page's ticket as the caller; reload; toast."""
+    actor = await base.current_actor(state)
+    try:
+        await base.write(fn, actor=actor, ticket_id=state.ticket_id, **kwargs)
+    except DomainError as err:
+        await state._reload()
+        return await base.fail(state, err)
+    state.errors = {}
+    state.form_key += 1
+    await state._reload()
+    return rx.toast.success(translate(await base.language_of(state), success)) \
+        if success else None
+
+
+async def attach(state: Any, files: object) -> rx.event.EventSpec | None:
+    """Keep uploaded files for the next message. At most a few, each read only up to one
+    byte over the limit (the upload guard has already refused larger requests)."""
+    actor = await base.current_actor(state)
+    for upload in (files if isinstance(files, list) else [])[:rules.MAX_FILES_PER_MESSAGE]:
+        data = await upload.read(rules.MAX_FILE_BYTES + 1)
+        try:
+            await base.write(tickets.attach, actor=actor, ticket_id=state.ticket_id,
+                             filename=upload.filename, data=data)
+        except DomainError as err:
+            await state._reload()
+            return await base.fail(state, err)
+    await state._reload()
+    return None
+
+
+async def drop(state: Any, attachment_id: object) -> rx.event.EventSpec | None:
+    actor = await base.current_actor(state)
+    try:
+        await base.write(tickets.drop_pending, actor=actor, attachment_id=attachment_id)
+    except DomainError as err:
+        return await base.fail(state, err)
+    await state._reload()
+    return None
