@@ -12,7 +12,16 @@ from reserve_app.domain.appointments import AppointmentStatus
 from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.outbox import MessageStatus
 from reserve_app.domain.rentals import BookingStatus
-from reserve_app.models import Appointment, BookingOrder, OutboxMessage, Payment, ShopOrder, User
+from reserve_app.domain.tickets import TicketStatus
+from reserve_app.models import (
+    Appointment,
+    BookingOrder,
+    OutboxMessage,
+    Payment,
+    ShopOrder,
+    Ticket,
+    User,
+)
 
 from .rentals import ACTIVE_VALUES, business_today
 
@@ -29,6 +38,7 @@ class HomeSummary:
     requests_waiting: int
     orders_open: int
     orders_new: int
+    tickets_open: int = 0
 
 
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
@@ -49,4 +59,5 @@ def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
         requests_waiting=count(Appointment, Appointment.status == AppointmentStatus.PENDING.value),
         orders_open=count(ShopOrder, col(ShopOrder.status).in_([s.value for s in shop.OPEN])),
         orders_new=count(ShopOrder, ShopOrder.status == shop.OrderStatus.PENDING.value),
+        tickets_open=count(Ticket, Ticket.status != TicketStatus.CLOSED.value),
     )

@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from reserve_app.domain.accounts import NewAccount, Role
 from reserve_app.models import (
     BundleItem,
+    CannedResponse,
     ExtraField,
     MenuEntry,
     MenuEntryUnitType,
@@ -18,6 +19,7 @@ from reserve_app.models import (
     Service,
     ServiceStaff,
     ShopSettings,
+    SupportSettings,
     Unit,
     UnitType,
     User,
@@ -45,6 +47,7 @@ def seed_if_empty(session: Session) -> bool:
     _seed_rentals(session)
     _seed_appointments(session)
     _seed_shop(session)
+    _seed_support(session)
     session.commit()
     return True
 
@@ -112,3 +115,16 @@ def _seed_shop(session: Session) -> None:
     if customer is not None:
         session.add(PointsEntry(customer_id=customer.id or 0, points=100, reason="adjustment",
                                 note="Welcome points"))
+
+
+def _seed_support(session: Session) -> None:
+    """Self-service on, and two canned responses staff can pick."""
+    session.add(SupportSettings(id=1, enabled=True))
+    session.add_all([
+        CannedResponse(title="We are looking into it",
+                       text="Thank you for your message. We are looking into it and will get "
+                            "back to you within two working days."),
+        CannedResponse(title="Refund issued",
+                       text="We have refunded the payment. It can take 5–10 days to show on "
+                            "your statement."),
+    ])

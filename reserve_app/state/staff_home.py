@@ -22,6 +22,7 @@ class StaffHomeState(rx.State):
     requests_waiting: int = 0
     orders_open: int = 0
     orders_new: int = 0
+    tickets_open: int = 0
 
     @rx.event
     async def load(self):
@@ -58,3 +59,4 @@ class StaffHomeState(rx.State):
         self.requests_waiting = summary.requests_waiting
         self.orders_open = summary.orders_open
         self.orders_new = summary.orders_new
+        self.tickets_open = summary.tickets_open

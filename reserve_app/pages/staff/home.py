@@ -20,6 +20,8 @@ def home() -> rx.Component:
                     href="/staff/orders", underline="none"),
             rx.link(_card("staff.home.orders_open", StaffHomeState.orders_open),
                     href="/staff/orders", underline="none"),
+            rx.link(_card("staff.home.tickets_open", StaffHomeState.tickets_open),
+                    href="/staff/tickets", underline="none"),
             rx.link(_card("staff.home.bookings_today", StaffHomeState.bookings_today),
                     href="/staff/bookings", underline="none"),
             rx.link(_card("staff.home.bookings_pending", StaffHomeState.bookings_pending),
