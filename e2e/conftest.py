@@ -119,6 +119,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),  # type: ignore[attr-defined]
         "OUTBOX_POLL_SECONDS": "1",
+        # Ticket attachments of this run stay in its temporary folder.
+        "ATTACHMENTS_DIR": str(tmp / "attachments"),
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
         # bun from the npm registry (make setup); Reflex needs it with Node 20.
