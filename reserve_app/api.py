@@ -128,7 +128,9 @@ async def attachment(request: Request) -> Response:
         with db.read_session() as session:
             actor = auth.resolve_actor(session, token=token)
             try:
-                return tickets.open_attachment(session, actor=actor, attachment_id=raw_id)
+                return tickets.open_attachment(
+                    session, actor=actor,
+                    attachment_id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None)
             except DomainError:
                 return None
 

@@ -170,7 +170,8 @@ def parse_tracking_url(value: object) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return ""
-    if len(text) > MAX_URL or not re.fullmatch(r"https?://[^\s<>\"']+", text, re.ASCII):
+    if len(text) > MAX_URL or not re.fullmatch(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+",
+                                               text, re.ASCII):
         raise ValidationFailed({"tracking_url": "ticket.tracking_url_invalid"})
     return text
 

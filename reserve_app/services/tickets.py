@@ -289,7 +289,8 @@ def _open_ticket_for(session: Session, order: ShopOrder) -> Ticket | None:
 def check_late_order(session: Session, *, actor: Actor | None, order_id: object,
                      now: datetime | None = None) -> LateView:
     """"My order is late" → "Next": applies the 48-hour rules to one of the caller's orders.
-    Over 48 h and fulfilled or shipping, the ticket is created here (once per order)."""
+    Over 48 h and fulfilled or shipping, the ticket is created here, unless the order has an
+    open one already (after it is closed, asking again opens a new one)."""
     who = _customer(session, actor)
     now = now or utcnow()
     db_serialize(session, f"ticket:order:{record_id(order_id)}")
@@ -478,6 +479,8 @@ def likely_payments(session: Session, ticket: Ticket) -> list[PaymentMatch]:
     """"Charged but no order": this customer's recent payments that took or hold money while
     their invoice is void (so no order stands behind them), best match first: same last 4
     digits, then same method, then the newest."""
+    if ticket.type != TicketType.CHARGED_NO_ORDER.value:
+        return []
     since = ticket.created_at - rules.MATCH_WINDOW
     rows = session.exec(select(Payment, Invoice.number, Invoice.currency).join(
         Invoice, col(Invoice.id) == Payment.invoice_id).where(
@@ -504,7 +507,7 @@ def reply(session: Session, *, actor: Actor | None, ticket_id: object, text: obj
     free) or, for staff, an internal note. Sends the caller's uploaded files with it."""
     who = require_login(actor)
     now = now or utcnow()
-    if internal not in (True, False):
+    if not isinstance(internal, bool):
         raise ValidationFailed({"internal": "field.choice_invalid"})
     if internal and not who.is_staff:
         raise NotFound()
@@ -518,6 +521,8 @@ def reply(session: Session, *, actor: Actor | None, ticket_id: object, text: obj
         if chosen is None or not chosen.active:
             raise NotFound()
         body = f"{chosen.text}\n\n{body}".strip() if body else chosen.text
+        if len(body) > rules.MAX_MESSAGE:
+            raise ValidationFailed({"message": "field.too_long"})
     files = session.exec(select(TicketAttachment).where(
         TicketAttachment.ticket_id == ticket.id, col(TicketAttachment.entry_id).is_(None),
         TicketAttachment.uploader_id == who.user_id)).all()

@@ -189,6 +189,12 @@ def text_field(form: object, name: str, limit: int = 2000) -> str:
     return value if isinstance(value, str) and len(value) <= limit else ""
 
 
+def digits(value: object) -> int | None:
+    """A record id sent as text (a select's or a data attribute's value), else None."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() \
+        and len(value) < 12 else None
+
+
 def int_param(state: rx.State, name: str) -> int | None:
     """A positive whole number from the page's query string, else None."""
     raw = state.router.url.query_parameters.get(name, "")

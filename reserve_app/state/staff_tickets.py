@@ -124,7 +124,7 @@ class StaffTicketState(rx.State):
         return await ticket_actions.act(
             self, tickets.reply, "ticket.note_saved" if internal else "ticket.reply_sent",
             text=data.get("message"), internal=internal,
-            canned_id=base.text_field(data, "canned", 12))
+            canned_id=base.digits(base.text_field(data, "canned", 12)))
 
     @rx.event
     async def set_status(self, status: str):

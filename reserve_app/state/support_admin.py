@@ -56,4 +56,5 @@ class SupportAdminState(rx.State):
 
     @rx.event
     async def remove(self, canned_id: str):
-        return await base.save_and_reload(self, tickets.remove_canned, canned_id=canned_id)
+        return await base.save_and_reload(self, tickets.remove_canned,
+                                          canned_id=base.digits(canned_id))
