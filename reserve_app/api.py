@@ -12,6 +12,7 @@ a declared size within the limit.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import anyio
@@ -148,7 +149,8 @@ MAX_UPLOAD_BYTES = ticket_rules.MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATH = "/_upload"
 
 
-def guard_uploads(app: ASGIApp) -> ASGIApp:
+def guard_uploads(app: ASGIApp, *,
+                  tab_session: Callable[[str], Awaitable[str | None]] | None = None) -> ASGIApp:
     """ASGI wrapper in front of Reflex's upload endpoint.
 
     - `GET /_upload/...` (Reflex's public folder of uploaded files) is closed: attachments
@@ -176,7 +178,8 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
             await PlainTextResponse("File too large.", status_code=413)(scope, receive, send)
             return
         if not await _tab_is_callers(request.headers.get("reflex-client-token", ""),
-                                     request.cookies.get(SESSION_COOKIE)):
+                                     request.cookies.get(SESSION_COOKIE),
+                                     tab_session or _tab_session):
             await PlainTextResponse("Forbidden.", status_code=403)(scope, receive, send)
             return
         allowed, seen = int(length), 0
@@ -195,17 +198,23 @@ def guard_uploads(app: ASGIApp) -> ASGIApp:
     return guarded
 
 
-async def _tab_is_callers(client_token: str, sid: str | None) -> bool:
-    """True if the tab `client_token` is open for the same user as the session `sid`."""
-    if not client_token or not sid or len(client_token) > 100:
-        return False
+async def _tab_session(client_token: str) -> str | None:
+    """The session cookie the tab `client_token` connected with (from its state)."""
     import reflex as rx
     from reflex.utils.prerequisites import get_and_validate_app
 
     reflex_app = get_and_validate_app().app
     root = await reflex_app.state_manager.get_state(
         rx.BaseStateToken(ident=client_token, cls=rx.State))
-    tab_sid = session_token(root)
+    return session_token(root)
+
+
+async def _tab_is_callers(client_token: str, sid: str | None,
+                          tab_session: Callable[[str], Awaitable[str | None]]) -> bool:
+    """True if the tab `client_token` is open for the same user as the session `sid`."""
+    if not client_token or not sid or len(client_token) > 100:
+        return False
+    tab_sid = await tab_session(client_token)
     if not tab_sid:
         return False
 
