@@ -214,17 +214,20 @@ async def _tab_is_callers(client_token: str, sid: str | None,
     """True if the tab `client_token` is open for the same user as the session `sid`."""
     if not client_token or not sid or len(client_token) > 100:
         return False
+
+    def user_of(token: str) -> int | None:
+        with db.read_session() as session:
+            actor = auth.resolve_actor(session, token=token)
+        return actor.user_id if actor is not None else None
+
+    # The caller's own login first: a visitor never makes the state manager look a tab up.
+    caller = await anyio.to_thread.run_sync(user_of, sid)
+    if caller is None:
+        return False
     tab_sid = await tab_session(client_token)
     if not tab_sid:
         return False
-
-    def same_user() -> bool:
-        with db.read_session() as session:
-            found = auth.resolve_actors(session, tokens=[sid, tab_sid])
-        caller, owner = found.get(sid), found.get(tab_sid)
-        return caller is not None and owner is not None and caller.user_id == owner.user_id
-
-    return await anyio.to_thread.run_sync(same_user)
+    return tab_sid == sid or await anyio.to_thread.run_sync(user_of, tab_sid) == caller
 
 
 routes = Starlette(routes=[
