@@ -24,12 +24,14 @@ from .shop import (
     ShopSettings,
 )
 from .tickets import CannedResponse, SupportSettings, Ticket, TicketAttachment, TicketEntry
+from .vouchers import Promotion, PromotionVariant, Reservation
 
 ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntry,
               OutboxMessage, DeliveryAttempt, UnitType, Unit, MenuEntryUnitType, RentalSettings,
               ExtraField, BookingOrder, Invoice, InvoiceCounter, Payment, Service, ServiceStaff,
               WorkingHours, DayOff, Appointment, LiveEvent, ShopSettings, Product, BundleItem,
               ShopOrder, ShopOrderItem, BalanceEntry, PointsEntry, SupportSettings,
-              CannedResponse, Ticket, TicketEntry, TicketAttachment)
+              CannedResponse, Ticket, TicketEntry, TicketAttachment, Promotion,
+              PromotionVariant, Reservation)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

@@ -1,0 +1,145 @@
+"""Promotions, reservations and vouchers: codes, the required action, filters, CSV cells.
+
+Pure: no database, no clock of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .errors import DomainError, ValidationFailed
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"   # no 0/O, 1/I/L, U
+CODE_GROUPS = 3
+CODE_GROUP_LEN = 4                                   # 12 symbols: ~59 bits
+MAX_TITLE = 120
+MAX_TEXT = 4000
+MAX_ACTION = 200
+PAGE_SIZE = 20
+
+
+class ReservationStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class ActionFilter(StrEnum):
+    DONE = "done"
+    NOT_DONE = "not_done"
+
+
+def new_code() -> str:
+    """A voucher code that cannot be guessed: 12 random symbols, shown as XXXX-XXXX-XXXX."""
+    symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
+    return "-".join(symbols[i:i + CODE_GROUP_LEN]
+                    for i in range(0, len(symbols), CODE_GROUP_LEN))
+
+
+_CODE = re.compile(rf"[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{2}}", re.ASCII)
+
+
+def parse_code(value: object) -> str | None:
+    """A code as typed or linked (case and spaces forgiven), or None if it cannot be one."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    text = value.strip().upper().replace(" ", "")
+    return text if _CODE.fullmatch(text) else None
+
+
+@dataclass(frozen=True)
+class ReservationFilter:
+    """Staff "Reservations": each part narrows the list; None means "any"."""
+
+    promotion_id: int | None = None
+    variant_id: int | None = None
+    action: ActionFilter | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.promotion_id is None and self.variant_id is None and self.action is None
+
+
+def _id_or_none(value: object, field: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**62:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        return int(value)
+    raise ValidationFailed({field: "field.choice_invalid"})
+
+
+def parse_filter(promotion: object = None, variant: object = None,
+                 action: object = None) -> ReservationFilter:
+    try:
+        chosen = None if action in (None, "") else ActionFilter(action)
+    except ValueError:
+        raise ValidationFailed({"action": "field.choice_invalid"}) from None
+    return ReservationFilter(_id_or_none(promotion, "promotion"),
+                             _id_or_none(variant, "variant"), chosen)
+
+
+@dataclass(frozen=True)
+class ReservationFacts:
+    """What the filter looks at, for checking one reservation against it."""
+
+    promotion_id: int
+    variant_id: int
+    action_done: bool
+
+
+def matches(f: ReservationFilter, r: ReservationFacts) -> bool:
+    """The filter's meaning (the service's SQL says the same): every given part must hold."""
+    return ((f.promotion_id is None or r.promotion_id == f.promotion_id)
+            and (f.variant_id is None or r.variant_id == f.variant_id)
+            and (f.action is None or (f.action is ActionFilter.DONE) == r.action_done))
+
+
+def check_customer_service_cancel(status: ReservationStatus, action_done: bool) -> None:
+    """Customer service may cancel a voucher only while its required action is not done;
+    after that the customer must contact the business."""
+    if status is ReservationStatus.CANCELLED:
+        raise DomainError("voucher.already_cancelled")
+    if action_done:
+        raise DomainError("voucher.cancel_contact_business")
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // size))
+
+
+# ---- CSV -----------------------------------------------------------------------------------
+
+BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, so it is never run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """The file line by line (standard csv quoting, \\r\\n line ends), starting with a UTF-8
+    byte order mark so spreadsheet programs read non-Latin names correctly. Rows are taken
+    one at a time: nothing is held beyond the current line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: Iterable[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe_cell(c) for c in cells])
+        return buffer.getvalue()
+
+    yield BOM + line(header)
+    for row in rows:
+        yield line(row)
