@@ -4,6 +4,7 @@ POST /api/session  exchanges a one-time login ticket for the HttpOnly session co
 POST /api/logout   deletes the server-side session and clears the cookie.
 Both accept only requests whose Origin (or Referer) is the app's own.
 GET  /api/attachments/{id}  a ticket attachment, to its customer and to staff only.
+POST /api/reservations/export  staff's CSV of reservations (same origin only).
 
 `guard_uploads` wraps the whole app: Reflex's `POST /_upload` runs the handler in the state
 of whatever tab the request names, so it is let through only for the tab's own user, with
@@ -18,13 +19,20 @@ from urllib.parse import urlsplit
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reserve_app.domain import tickets as ticket_rules
+from reserve_app.domain import vouchers as voucher_rules
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import appointments, auth, db, tickets
+from reserve_app.services import appointments, auth, db, tickets, vouchers
 from reserve_app.settings import get_settings
 from reserve_app.state.base import SESSION_COOKIE, session_token
 
@@ -144,6 +152,48 @@ async def attachment(request: Request) -> Response:
                             "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
+MAX_EXPORT_IDS = 10_000
+
+
+async def export_reservations(request: Request) -> Response:
+    """POST /api/reservations/export (staff; same origin): the CSV of the chosen reservations
+    (`ids` "1,2,3") or of all matching the filter (`ids` "all"), streamed in batches."""
+    if not same_origin(request):
+        return _forbidden()
+    if int(request.headers.get("content-length") or 0) > 200_000:
+        return PlainTextResponse("Request too large.", status_code=413)
+    form = await request.form()
+    token = request.cookies.get(SESSION_COOKIE)
+
+    def check() -> tuple[str, voucher_rules.ReservationFilter, list[int] | None] | None:
+        with db.read_session() as session:
+            actor = auth.resolve_actor(session, token=token)
+            try:
+                vouchers.check_export(session, actor=actor)
+                chosen = voucher_rules.parse_filter(form.get("promotion"), form.get("variant"),
+                                                    form.get("action"))
+            except DomainError:
+                return None
+        raw = form.get("ids")
+        if raw == "all":
+            return actor.language, chosen, None
+        parts = raw.split(",") if isinstance(raw, str) and raw else []
+        if not parts or len(parts) > MAX_EXPORT_IDS or not all(
+                p.isascii() and p.isdigit() and len(p) < 12 for p in parts):
+            return None
+        return actor.language, chosen, sorted({int(p) for p in parts})
+
+    found = await anyio.to_thread.run_sync(check)
+    if found is None:
+        return PlainTextResponse("Not allowed.", status_code=403,
+                                 headers={"Cache-Control": "no-store"})
+    lang, chosen, ids = found
+    return StreamingResponse(vouchers.export_csv(chosen, ids, lang),
+                             media_type="text/csv; charset=utf-8", headers={
+                                 "Content-Disposition": 'attachment; filename="reservations.csv"',
+                                 "Cache-Control": "no-store"})
+
+
 # Multipart framing around one file of at most MAX_FILE_BYTES.
 MAX_UPLOAD_BYTES = ticket_rules.MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATH = "/_upload"
@@ -235,4 +285,5 @@ routes = Starlette(routes=[
     Route("/api/logout", end_session, methods=["POST"]),
     Route("/api/appointments/{appointment_id}.ics", appointment_ics, methods=["GET"]),
     Route("/api/attachments/{attachment_id}", attachment, methods=["GET"]),
+    Route("/api/reservations/export", export_reservations, methods=["POST"]),
 ])

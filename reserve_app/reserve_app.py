@@ -14,6 +14,7 @@ from reserve_app.pages.staff import calendar as staff_calendar
 from reserve_app.pages.staff import customers as staff_customers
 from reserve_app.pages.staff import orders as staff_orders
 from reserve_app.pages.staff import rentals as staff_rentals
+from reserve_app.pages.staff import reservations as staff_reservations
 from reserve_app.pages.staff import shop_admin
 from reserve_app.pages.staff import tickets as staff_tickets
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
@@ -24,6 +25,7 @@ from reserve_app.pages.storefront.appointments import proposal, service_booking,
 from reserve_app.pages.storefront.auth import login, register
 from reserve_app.pages.storefront.help import help_page, my_tickets_page, ticket_page
 from reserve_app.pages.storefront.home import home
+from reserve_app.pages.storefront.offers import my_vouchers, promotion, promotions, voucher
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
 from reserve_app.pages.storefront.shop import shop
 from reserve_app.services.outbox import run_deliverer
@@ -39,6 +41,7 @@ from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.my_orders import MyOrdersState
 from reserve_app.state.my_tickets import MyTicketsState, TicketState
 from reserve_app.state.outbox import OutboxState
+from reserve_app.state.promotions_admin import PromotionsAdminState
 from reserve_app.state.proposal import ProposalState
 from reserve_app.state.rental_admin import RentalAdminState
 from reserve_app.state.rental_booking import RentalBookingState
@@ -55,8 +58,10 @@ from reserve_app.state.staff_bookings import StaffBookingsState
 from reserve_app.state.staff_calendar import StaffCalendarState
 from reserve_app.state.staff_home import StaffHomeState
 from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
 from reserve_app.state.staff_tickets import StaffTicketsState, StaffTicketState
 from reserve_app.state.support_admin import SupportAdminState
+from reserve_app.state.vouchers import OffersState, VoucherState
 
 log = logging.getLogger("reserve_app")
 
@@ -144,6 +149,20 @@ app.add_page(staff_tickets.ticket, route="/staff/ticket", title=TITLE,
              on_load=[SessionState.load, StaffTicketState.load])
 app.add_page(staff_tickets.support_admin, route="/staff/support", title=TITLE,
              on_load=[SessionState.load, SupportAdminState.load])
+
+app.add_page(promotions, route="/promotions", title=TITLE,
+             on_load=[SessionState.load, OffersState.load_all])
+app.add_page(promotion, route="/promotion", title=TITLE,
+             on_load=[SessionState.load, OffersState.load_one])
+app.add_page(voucher, route="/voucher", title=TITLE, on_load=[SessionState.load, VoucherState.load])
+app.add_page(my_vouchers, route="/vouchers", title=TITLE,
+             on_load=[SessionState.load, VoucherState.load_mine])
+app.add_page(staff_reservations.reservations, route="/staff/reservations", title=TITLE,
+             on_load=[SessionState.load, StaffReservationsState.load])
+app.add_page(staff_reservations.reservation, route="/staff/reservation", title=TITLE,
+             on_load=[SessionState.load, ReservationState.load])
+app.add_page(staff_reservations.promotions_admin, route="/staff/promotions", title=TITLE,
+             on_load=[SessionState.load, PromotionsAdminState.load])
 
 app.register_lifespan_task(run_deliverer)
 app.register_lifespan_task(run_dispatcher)

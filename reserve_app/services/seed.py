@@ -15,6 +15,8 @@ from reserve_app.models import (
     MenuEntryUnitType,
     PointsEntry,
     Product,
+    Promotion,
+    PromotionVariant,
     RentalSettings,
     Service,
     ServiceStaff,
@@ -48,6 +50,7 @@ def seed_if_empty(session: Session) -> bool:
     _seed_appointments(session)
     _seed_shop(session)
     _seed_support(session)
+    _seed_promotions(session)
     session.commit()
     return True
 
@@ -127,4 +130,22 @@ def _seed_support(session: Session) -> None:
         CannedResponse(title="Refund issued",
                        text="We have refunded the payment. It can take 5–10 days to show on "
                             "your statement."),
+    ])
+
+
+def _seed_promotions(session: Session) -> None:
+    """One travel package with two variants and a required action, in the storefront menu."""
+    trip = Promotion(
+        title="Mountain weekend", description="Half board in a mountain lodge, sauna included.",
+        required_action="Sign the travel contract",
+        instructions="Print the contract we email you, sign it and bring it to the front desk "
+                     "or send a scan. Show this voucher (the code or its QR code) on arrival.")
+    session.add(trip)
+    session.flush()
+    session.add_all([
+        PromotionVariant(promotion_id=trip.id or 0, name="2 nights", price=Decimal("240.00"),
+                         tax_rate=Decimal("8"), position=1),
+        PromotionVariant(promotion_id=trip.id or 0, name="4 nights", price=Decimal("420.00"),
+                         tax_rate=Decimal("8"), position=2),
+        MenuEntry(kind="promotions", title="Offers", path="/promotions", position=4),
     ])

@@ -1,0 +1,95 @@
+"""Admin "Promotions" (/staff/promotions): promotions, their variants, required action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.services import vouchers
+
+from . import base
+
+
+@dataclass
+class VariantItem:
+    id: int
+    name: str
+    price: str
+    tax_rate: str
+
+
+@dataclass
+class PromotionItem:
+    id: int
+    title: str
+    description: str
+    required_action: str
+    instructions: str
+    valid_from: str
+    valid_until: str
+    active: bool
+    variants: list[VariantItem]
+
+
+class PromotionsAdminState(rx.State):
+    promotions: list[PromotionItem] = []
+    editing: int = 0        # the promotion in the form (0: a new one)
+    draft: dict[str, str] = {}
+    draft_active: bool = True
+    errors: dict[str, str] = {}
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        actor = await base.current_actor(self)
+        try:
+            found = await base.read(vouchers.all_promotions, actor=actor)
+        except DomainError:
+            found = []
+        self.promotions = [PromotionItem(
+            p.id, p.title, p.description, p.required_action, p.instructions,
+            p.valid_from.isoformat() if p.valid_from else "",
+            p.valid_until.isoformat() if p.valid_until else "", p.active,
+            [VariantItem(v.id, v.name, str(v.price), "") for v in p.variants])
+            for p in found]
+
+    @rx.event
+    async def load(self):
+        self.editing, self.errors, self.draft, self.draft_active = 0, {}, {}, True
+        return await base.open_page(self, "admin")
+
+    @rx.event
+    def edit(self, promotion_id: int):
+        found = next((p for p in self.promotions if p.id == promotion_id), None)
+        self.editing = found.id if found else 0
+        self.draft = {k: getattr(found, k) for k in (
+            "title", "description", "required_action", "instructions", "valid_from",
+            "valid_until")} if found else {}
+        self.draft_active = found.active if found else True
+        self.errors = {}
+        self.form_key += 1
+
+    @rx.event
+    async def save(self, form: dict):
+        data = form if isinstance(form, dict) else {}
+        done = await base.save_and_reload(
+            self, vouchers.save_promotion, promotion_id=self.editing,
+            title=data.get("title"), description=data.get("description", ""),
+            required_action=data.get("required_action", ""),
+            instructions=data.get("instructions", ""), valid_from=data.get("valid_from", ""),
+            valid_until=data.get("valid_until", ""), active=data.get("active") == "on")
+        if not self.errors:
+            self.editing, self.draft, self.draft_active = 0, {}, True
+        return done
+
+    @rx.event
+    async def add_variant(self, promotion_id: int, form: dict):
+        data = form if isinstance(form, dict) else {}
+        return await base.save_and_reload(
+            self, vouchers.save_variant, promotion_id=promotion_id, variant_id=0,
+            name=data.get("name"), price=data.get("price"), tax_rate=data.get("tax_rate") or "0")
+
+    @rx.event
+    async def remove_variant(self, variant_id: int):
+        return await base.save_and_reload(self, vouchers.remove_variant, variant_id=variant_id)

@@ -1,0 +1,77 @@
+"""Storefront offers (/promotions, /promotion?id=…), buying a variant, and the customer's
+vouchers (/voucher?code=…, /vouchers)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError, Unauthenticated
+from reserve_app.services import vouchers
+from reserve_app.services.rentals import business_today
+
+from . import base
+from .voucher_views import OfferCard, VoucherCard, offer_card, voucher_card
+
+
+class OffersState(rx.State):
+    offers: list[OfferCard] = []
+    offer: list[OfferCard] = []       # the one promotion on /promotion (empty: not found)
+
+    @rx.event
+    async def load_all(self):
+        lang = await base.language_of(self)
+        self.offers = [offer_card(p, lang)
+                       for p in await base.read(vouchers.offers, today=business_today())]
+
+    @rx.event
+    async def load_one(self):
+        lang = await base.language_of(self)
+        try:
+            view = await base.read(vouchers.offer, promotion_id=base.int_param(self, "id"),
+                                   today=business_today())
+        except DomainError:
+            self.offer = []
+            return
+        self.offer = [offer_card(view, lang)]
+
+    @rx.event
+    async def buy(self, variant_id: int):
+        """"Buy": the reservation and its voucher, then the voucher page."""
+        try:
+            code = await base.write_as_caller(self, vouchers.buy, variant_id=variant_id,
+                                              today=business_today())
+        except Unauthenticated:
+            return await base.page_access(self, None, "login")
+        except DomainError as err:
+            return await base.fail(self, err)
+        return rx.redirect(f"/voucher?code={code}")
+
+
+class VoucherState(rx.State):
+    voucher: list[VoucherCard] = []   # empty: not found (or not theirs)
+    vouchers: list[VoucherCard] = []
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "login")) is not None:
+            return elsewhere
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        try:
+            view = await base.read(vouchers.voucher, actor=actor,
+                                   code=base.query_param(self, "code", 40))
+        except DomainError:
+            self.voucher = []
+            return None
+        self.voucher = [voucher_card(view, lang, tz)]
+        return None
+
+    @rx.event
+    async def load_mine(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "login")) is not None:
+            return elsewhere
+        lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        self.vouchers = [voucher_card(v, lang, tz)
+                         for v in await base.read(vouchers.my_vouchers, actor=actor)]
+        return None
