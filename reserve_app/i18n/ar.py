@@ -688,4 +688,5 @@ AR: dict[str, str] = {
     "voucher.csv.status": "الحالة",
     "voucher.csv.action_done_at": "تاريخ إتمام الإجراء",
     "voucher.csv.created_at": "تاريخ الإنشاء",
+    "voucher.qr_alt": "رمز QR لرمز القسيمة",
 }

@@ -688,4 +688,5 @@ EN: dict[str, str] = {
     "voucher.csv.status": "Status",
     "voucher.csv.action_done_at": "Action done at",
     "voucher.csv.created_at": "Created at",
+    "voucher.qr_alt": "QR code of the voucher code",
 }

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import segno
+
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.services.vouchers import PromotionView, ReservationRow, VoucherView
 
@@ -44,6 +46,7 @@ class VoucherCard:
     payment: str
     notes: str
     created: str
+    qr: str             # the code as a QR image (data URI), for scanning at the desk
 
 
 @dataclass
@@ -84,7 +87,11 @@ def voucher_card(v: VoucherView, lang: str, tz: str) -> VoucherCard:
         v.action_done_at is not None,
         fmt_datetime(v.action_done_at, lang, tz) if v.action_done_at else "",
         fmt_money(v.total, v.currency, lang), payment, v.notes,
-        fmt_datetime(v.created_at, lang, tz))
+        fmt_datetime(v.created_at, lang, tz), qr_of(v.code))
+
+
+def qr_of(code: str) -> str:
+    return segno.make(code, error="m").svg_data_uri(scale=4)
 
 
 def reservation_line(r: ReservationRow, lang: str, tz: str) -> ReservationLine:

@@ -62,10 +62,13 @@ def _voucher(v: VoucherCard) -> rx.Component:
     return rx.vstack(
         rx.heading(t("voucher.title"), as_="h1", size="7"),
         rx.text(v.promotion, " · ", v.variant, size="4"),
-        rx.box(rx.text(t("voucher.code"), size="2", color_scheme="gray"),
-               rx.text(v.code, font_family="monospace", size="7", weight="bold",
-                       aria_label=t("voucher.code")),
-               padding="1rem", border="2px dashed var(--gray-a8)", border_radius="8px"),
+        rx.flex(
+            rx.box(rx.text(t("voucher.code"), size="2", color_scheme="gray"),
+                   rx.text(v.code, font_family="monospace", size="7", weight="bold",
+                           class_name="voucher-code")),
+            rx.image(src=v.qr, alt=t("voucher.qr_alt"), width="132px", height="132px"),
+            padding="1rem", border="2px dashed var(--gray-a8)", border_radius="8px",
+            spacing="4", align="center", wrap="wrap"),
         rx.cond(v.status == "cancelled",
                 rx.callout(t("voucher.cancelled_notice"), color="gray")),
         rx.cond(
