@@ -23,6 +23,12 @@ def account() -> rx.Component:
             _row("account.member_since", AccountState.member_since),
             margin_top="1rem",
         ),
+        rx.flex(
+            rx.link(t("nav.my_bookings"), href="/bookings"),
+            rx.link(t("shop.my_orders"), href="/shop"),
+            rx.link(t("nav.my_vouchers"), href="/vouchers"),
+            rx.link(t("help.my_tickets"), href="/help/tickets"),
+            spacing="4", wrap="wrap", margin_top="1rem"),
         rx.cond(SessionState.role == "customer", rx.el.section(
             rx.heading(t("shop.account_title"), as_="h2", size="5"),
             ledgers(LedgerState),
