@@ -53,8 +53,10 @@ def history_list(entries: rx.Var) -> rx.Component:
     )
 
 
-def pending_files(pending: rx.Var, drop: Any, upload: Any, upload_id: str) -> rx.Component:
-    """The files waiting for the next message, and the picker that uploads one at once."""
+def pending_files(pending: rx.Var, drop: Any, upload: Any, upload_id: str,
+                  errors: rx.Var) -> rx.Component:
+    """The files waiting for the next message, the picker that uploads one at once, and why
+    a file was refused (type, size, count)."""
     return rx.vstack(
         rx.foreach(pending, lambda f: rx.hstack(
             _file(f),
@@ -67,6 +69,8 @@ def pending_files(pending: rx.Var, drop: Any, upload: Any, upload_id: str) -> rx
             id=upload_id, multiple=False, max_files=1, accept=ACCEPT, on_drop=upload,
             aria_label=t("ticket.attach"), border="none", padding="0",
         ),
+        rx.cond(errors.contains("file"),
+                rx.text(errors["file"], color_scheme="red", size="2", role="alert")),
         rx.text(t("ticket.attach_hint"), size="1", color_scheme="gray"),
         spacing="1", align="start",
     )

@@ -99,7 +99,7 @@ def _answer() -> rx.Component:
                     rx.text(s.errors["message"], color_scheme="red", size="2", role="alert")),
             rx.el.label(rx.el.input(type="checkbox", name="internal"), " ",
                         t("ticket.internal"), display="flex", gap="0.5rem"),
-            pending_files(s.pending, s.drop, s.upload, "staff-upload"),
+            pending_files(s.pending, s.drop, s.upload, "staff-upload", s.errors),
             rx.button(t("ticket.send"), type="submit"),
             spacing="2", align="stretch", width="100%"),
         on_submit=s.reply, key=s.form_key.to_string(), width="100%", max_width="40rem")

@@ -205,7 +205,7 @@ def _reply() -> rx.Component:
                 rx.cond(s.errors.contains("message"),
                         rx.text(s.errors["message"], color_scheme="red", size="2",
                                 role="alert")),
-                pending_files(s.pending, s.drop, s.upload, "customer-upload"),
+                pending_files(s.pending, s.drop, s.upload, "customer-upload", s.errors),
                 rx.flex(rx.button(t("ticket.send_reply"), type="submit"),
                         rx.button(t("ticket.close"), type="button", variant="soft",
                                   color_scheme="gray", on_click=s.close),
