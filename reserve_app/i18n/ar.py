@@ -689,4 +689,7 @@ AR: dict[str, str] = {
     "voucher.csv.action_done_at": "تاريخ إتمام الإجراء",
     "voucher.csv.created_at": "تاريخ الإنشاء",
     "voucher.qr_alt": "رمز QR لرمز القسيمة",
+    "voucher.approve_payment": "اعتماد الدفعة",
+    "email.voucher_payment_approved.subject": "تم اعتماد الدفع للقسيمة {code}",
+    "email.voucher_payment_approved.body": "مرحبًا {name}،\n\nتم اعتماد دفعتك البالغة {total} للقسيمة {code}. الفاتورة {invoice} مدفوعة.\n\n{business}",
 }

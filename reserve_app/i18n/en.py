@@ -689,4 +689,7 @@ EN: dict[str, str] = {
     "voucher.csv.action_done_at": "Action done at",
     "voucher.csv.created_at": "Created at",
     "voucher.qr_alt": "QR code of the voucher code",
+    "voucher.approve_payment": "Approve payment",
+    "email.voucher_payment_approved.subject": "Payment approved for voucher {code}",
+    "email.voucher_payment_approved.body": "Hello {name},\n\nyour payment of {total} for voucher {code} was approved. Invoice {invoice} is paid.\n\n{business}",
 }

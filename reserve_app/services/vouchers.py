@@ -34,7 +34,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, payments
+from . import audit, billing, db, outbox, payments
 
 ORDER_KIND = "reservation"
 EXPORT_BATCH = 500
@@ -87,6 +87,7 @@ class VoucherView:
     payment_status: str
     notes: str
     created_at: datetime
+    payment_id: int = 0         # the latest payment (staff approve it while pending)
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ def _voucher_view(session: Session, r: Reservation) -> VoucherView:
         r.status, promotion.required_action if promotion else "",
         promotion.instructions if promotion else "", r.action_done_at, r.total, r.currency,
         invoice.number or "" if invoice else "", invoice.status if invoice else "",
-        pays[-1].status if pays else "", r.notes, r.created_at)
+        pays[-1].status if pays else "", r.notes, r.created_at, pays[-1].id if pays else 0)
 
 
 def voucher(session: Session, *, actor: Actor | None, code: object) -> VoucherView:
@@ -439,6 +440,27 @@ def cancel(session: Session, *, actor: Actor | None, reservation_id: object) -> 
     audit.record(session, actor_id=staff.user_id, entity=ORDER_KIND, entity_id=r.id or 0,
                  action="reservation_cancelled", old=ReservationStatus.ACTIVE.value,
                  new=r.status)
+    session.commit()
+    return _voucher_view(session, r)
+
+
+def approve_payment(session: Session, *, actor: Actor | None, reservation_id: object,
+                    payment_id: object, now: datetime | None = None) -> VoucherView:
+    """Admin approves the reservation's pending payment (manual provider): the invoice is
+    issued and paid, and the customer is told by email."""
+    require_staff(actor)
+    r = session.get(Reservation, record_id(reservation_id))
+    invoice = billing.invoice_for(session, ORDER_KIND, r.id or 0) if r else None
+    if r is None or invoice is None or payment_id not in [
+            p.id for p in billing.payments_of(session, invoice.id or 0)]:
+        raise NotFound()
+    invoice = billing.approve_payment(session, actor=actor, payment_id=payment_id, now=now)
+    customer = session.get(User, r.customer_id)
+    if customer is not None:
+        outbox.record_email(session, to=customer.email, kind="voucher_payment_approved",
+                            language=customer.language, name=customer.name, code=r.code,
+                            invoice=invoice.number or "",
+                            total=f"{invoice.total} {invoice.currency}")
     session.commit()
     return _voucher_view(session, r)
 

@@ -128,3 +128,10 @@ class ReservationState(rx.State):
     @rx.event
     async def cancel(self):
         return await self._do(vouchers.cancel)
+
+    @rx.event
+    async def approve_payment(self):
+        if not self.reservation or not self.reservation[0].pending_payment:
+            return None
+        return await self._do(vouchers.approve_payment,
+                              payment_id=self.reservation[0].pending_payment)

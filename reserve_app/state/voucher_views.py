@@ -47,6 +47,7 @@ class VoucherCard:
     notes: str
     created: str
     qr: str             # the code as a QR image (data URI), for scanning at the desk
+    pending_payment: int    # a payment waiting for approval (0: none)
 
 
 @dataclass
@@ -87,7 +88,8 @@ def voucher_card(v: VoucherView, lang: str, tz: str) -> VoucherCard:
         v.action_done_at is not None,
         fmt_datetime(v.action_done_at, lang, tz) if v.action_done_at else "",
         fmt_money(v.total, v.currency, lang), payment, v.notes,
-        fmt_datetime(v.created_at, lang, tz), qr_of(v.code))
+        fmt_datetime(v.created_at, lang, tz), qr_of(v.code),
+        v.payment_id if v.payment_status == "pending" else 0)
 
 
 def qr_of(code: str) -> str:

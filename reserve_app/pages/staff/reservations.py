@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.state.promotions_admin import PromotionItem, PromotionsAdminState, VariantItem
+from reserve_app.state.session import SessionState
 from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
 from reserve_app.state.voucher_views import ReservationLine, VoucherCard
 
@@ -106,9 +107,14 @@ def _detail(v: VoucherCard) -> rx.Component:
             rx.button(t("voucher.save_notes"), type="submit"),
             spacing="2", align="stretch", width="100%"),
             on_submit=s.save_notes, key=s.form_key.to_string(), width="100%"),
-        rx.cond(v.status == "active",
-                rx.button(t("voucher.cancel"), color_scheme="red", variant="soft",
-                          on_click=s.cancel)),
+        rx.flex(
+            rx.cond((v.pending_payment > 0) & SessionState.is_admin,
+                    rx.button(t("voucher.approve_payment"), color_scheme="green",
+                              on_click=s.approve_payment)),
+            rx.cond(v.status == "active",
+                    rx.button(t("voucher.cancel"), color_scheme="red", variant="soft",
+                              on_click=s.cancel)),
+            spacing="3", wrap="wrap"),
         spacing="3", align="start", width="100%", max_width="40rem")
 
 
