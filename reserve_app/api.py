@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
+from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError
 from reserve_app.services import appointments, auth, db, tickets, vouchers
 from reserve_app.settings import get_settings
@@ -51,6 +52,17 @@ def same_origin(request: Request) -> bool:
     return False
 
 
+def _too_large(request: Request, limit: int) -> Response | None:
+    """A form POST must declare its length (no chunked bodies) within `limit`: refused here,
+    before any of the body is read. (The server then reads no more than declared.)"""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or len(length) > 12:
+        return PlainTextResponse("Length required.", status_code=411)
+    if int(length) > limit:
+        return PlainTextResponse("Request too large.", status_code=413)
+    return None
+
+
 def _forbidden() -> Response:
     return PlainTextResponse("Cross-origin request refused.", status_code=403)
 
@@ -62,9 +74,9 @@ def _cookie_secure() -> bool:
 async def create_session(request: Request) -> Response:
     if not same_origin(request):
         return _forbidden()
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        return PlainTextResponse("Request too large.", status_code=413)
-    form = await request.form()
+    if (refused := _too_large(request, MAX_FORM_BYTES)) is not None:
+        return refused
+    form = await request.form(max_files=0, max_fields=5)
     ticket = form.get("ticket")
 
     def redeem() -> auth.NewSession | None:
@@ -153,6 +165,7 @@ async def attachment(request: Request) -> Response:
 
 
 MAX_EXPORT_IDS = 10_000
+MAX_EXPORT_FORM_BYTES = 200_000
 
 
 async def export_reservations(request: Request) -> Response:
@@ -160,20 +173,31 @@ async def export_reservations(request: Request) -> Response:
     (`ids` "1,2,3") or of all matching the filter (`ids` "all"), streamed in batches."""
     if not same_origin(request):
         return _forbidden()
-    if int(request.headers.get("content-length") or 0) > 200_000:
-        return PlainTextResponse("Request too large.", status_code=413)
-    form = await request.form()
+    if (refused := _too_large(request, MAX_EXPORT_FORM_BYTES)) is not None:
+        return refused
     token = request.cookies.get(SESSION_COOKIE)
 
-    def check() -> tuple[str, voucher_rules.ReservationFilter, list[int] | None] | None:
+    def staff() -> Actor | None:
         with db.read_session() as session:
             actor = auth.resolve_actor(session, token=token)
             try:
                 vouchers.check_export(session, actor=actor)
-                chosen = voucher_rules.parse_filter(form.get("promotion"), form.get("variant"),
-                                                    form.get("action"))
             except DomainError:
                 return None
+        return actor
+
+    actor = await anyio.to_thread.run_sync(staff)   # before any of the body is read
+    if actor is None:
+        return PlainTextResponse("Not allowed.", status_code=403,
+                                 headers={"Cache-Control": "no-store"})
+    form = await request.form(max_files=0, max_fields=10)
+
+    def check() -> tuple[str, voucher_rules.ReservationFilter, list[int] | None] | None:
+        try:
+            chosen = voucher_rules.parse_filter(form.get("promotion"), form.get("variant"),
+                                                form.get("action"))
+        except DomainError:
+            return None
         raw = form.get("ids")
         if raw == "all":
             return actor.language, chosen, None
@@ -183,7 +207,7 @@ async def export_reservations(request: Request) -> Response:
             return None
         return actor.language, chosen, sorted({int(p) for p in parts})
 
-    found = await anyio.to_thread.run_sync(check)
+    found = check()
     if found is None:
         return PlainTextResponse("Not allowed.", status_code=403,
                                  headers={"Cache-Control": "no-store"})

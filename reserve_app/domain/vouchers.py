@@ -45,10 +45,15 @@ _CODE = re.compile(rf"[{CODE_ALPHABET}]{{4}}(-[{CODE_ALPHABET}]{{4}}){{2}}", re.
 
 
 def parse_code(value: object) -> str | None:
-    """A code as typed or linked (case and spaces forgiven), or None if it cannot be one."""
-    if not isinstance(value, str) or len(value) > 40:
+    """A code as typed or linked (lower case, spaces or no dashes forgiven), or None if it
+    cannot be one."""
+    if not isinstance(value, str) or len(value) > 40 or not value.isascii():
         return None
-    text = value.strip().upper().replace(" ", "")
+    symbols = "".join(value.split()).upper().replace("-", "")
+    if len(symbols) != CODE_GROUPS * CODE_GROUP_LEN:
+        return None
+    text = "-".join(symbols[i:i + CODE_GROUP_LEN]
+                    for i in range(0, len(symbols), CODE_GROUP_LEN))
     return text if _CODE.fullmatch(text) else None
 
 
@@ -66,6 +71,8 @@ class ReservationFilter:
 
 
 def _id_or_none(value: object, field: str) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str | None):
+        raise ValidationFailed({field: "field.choice_invalid"})
     if value in (None, "", 0, "0"):
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**62:

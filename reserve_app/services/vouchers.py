@@ -388,6 +388,8 @@ def set_action_done(session: Session, *, actor: Actor | None, reservation_id: ob
     r = session.get(Reservation, record_id(reservation_id))
     if r is None:
         raise NotFound()
+    if r.status == ReservationStatus.CANCELLED.value:
+        raise DomainError("voucher.already_cancelled")
     promotion = session.get(Promotion, r.promotion_id)
     if promotion is None or not promotion.required_action:
         raise DomainError("voucher.no_action")
