@@ -181,6 +181,24 @@ def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     )
 
 
+def download_by_post(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
+    """Download what a POST route answers (e.g. a CSV) without leaving the page: the form
+    is sent into a hidden frame, so the page keeps its websocket and its state."""
+    inputs = "".join(
+        "var i=document.createElement('input');i.type='hidden';"
+        f"i.name={json.dumps(k)};i.value={json.dumps(v)};f.appendChild(i);"
+        for k, v in fields.items()
+    )
+    return rx.call_script(
+        "(function(){var n='download-frame',t=document.getElementsByName(n)[0];"
+        "if(!t){t=document.createElement('iframe');t.name=n;t.hidden=true;"
+        "t.title='download';document.body.appendChild(t);}"
+        "var f=document.createElement('form');f.method='POST';f.target=n;"
+        f"f.action={json.dumps(action)};{inputs}document.body.appendChild(f);f.submit();"
+        "f.remove();})()"
+    )
+
+
 def text_field(form: object, name: str, limit: int = 2000) -> str:
     """A string field from form data; anything that is not a short string becomes ''."""
     if not isinstance(form, dict):

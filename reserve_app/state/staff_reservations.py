@@ -59,13 +59,22 @@ class StaffReservationsState(rx.State):
         self.variant = base.text_field(form, "variant", 12)
         self.action = base.text_field(form, "action", 12)
         self.page, self.selected, self.all_matching = 1, [], False
-        await self._reload()
+        return await self._refresh()
 
     @rx.event
     async def go(self, page: int):
         if isinstance(page, int) and not isinstance(page, bool):
             self.page = max(1, page)
+            return await self._refresh()
+        return None
+
+    async def _refresh(self) -> rx.event.EventSpec | None:
+        try:
             await self._reload()
+        except DomainError as err:   # e.g. not staff: told so, nothing shown
+            self.rows = []
+            return await base.error_toast(self, err)
+        return None
 
     @rx.event
     def toggle(self, reservation_id: int, on: bool):
@@ -87,7 +96,7 @@ class StaffReservationsState(rx.State):
                                             "voucher.export_none"))
         fields = {"promotion": self.promotion, "variant": self.variant, "action": self.action}
         fields["ids"] = "all" if self.all_matching else ",".join(map(str, self.selected))
-        return base.post_to("/api/reservations/export", fields)
+        return base.download_by_post("/api/reservations/export", fields)
 
 
 class ReservationState(rx.State):
