@@ -5,6 +5,7 @@ POST /api/logout   deletes the server-side session and clears the cookie.
 Both accept only requests whose Origin (or Referer) is the app's own.
 GET  /api/attachments/{id}  a ticket attachment, to its customer and to staff only.
 POST /api/reservations/export  staff's CSV of reservations (same origin only).
+POST /api/stripe/webhook  Stripe's events (signature checked; no cookie, no origin).
 
 `guard_uploads` wraps the whole app: Reflex's `POST /_upload` runs the handler in the state
 of whatever tab the request names, so it is let through only for the tab's own user, with
@@ -218,6 +219,27 @@ async def export_reservations(request: Request) -> Response:
                                  "Cache-Control": "no-store"})
 
 
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+async def stripe_webhook(request: Request) -> Response:
+    """POST /api/stripe/webhook: Stripe's events, verified on the raw body (400 if the
+    signature, body or timestamp is not right), each applied once (webhooks.py)."""
+    from reserve_app.services.payments import webhooks
+
+    if not get_settings().stripe_enabled:
+        return _not_found()
+    if (refused := _too_large(request, MAX_WEBHOOK_BYTES)) is not None:
+        return refused
+    payload = await request.body()
+    signature = request.headers.get("stripe-signature")
+    try:
+        outcome = await anyio.to_thread.run_sync(lambda: webhooks.handle(payload, signature))
+    except webhooks.BadSignature:
+        return PlainTextResponse("Bad signature.", status_code=400)
+    return PlainTextResponse(outcome.result, status_code=200)
+
+
 # Multipart framing around one file of at most MAX_FILE_BYTES.
 MAX_UPLOAD_BYTES = ticket_rules.MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATH = "/_upload"
@@ -310,4 +332,5 @@ routes = Starlette(routes=[
     Route("/api/appointments/{appointment_id}.ics", appointment_ics, methods=["GET"]),
     Route("/api/attachments/{attachment_id}", attachment, methods=["GET"]),
     Route("/api/reservations/export", export_reservations, methods=["POST"]),
+    Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
 ])

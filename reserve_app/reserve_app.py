@@ -20,7 +20,7 @@ from reserve_app.pages.staff import tickets as staff_tickets
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
-from reserve_app.pages.storefront.account import account
+from reserve_app.pages.storefront.account import account, payment_return
 from reserve_app.pages.storefront.appointments import proposal, service_booking, services
 from reserve_app.pages.storefront.auth import login, register
 from reserve_app.pages.storefront.help import help_page, my_tickets_page, ticket_page
@@ -41,6 +41,7 @@ from reserve_app.state.my_bookings import MyBookingsState
 from reserve_app.state.my_orders import MyOrdersState
 from reserve_app.state.my_tickets import MyTicketsState, TicketState
 from reserve_app.state.outbox import OutboxState
+from reserve_app.state.payment_return import PaymentReturnState
 from reserve_app.state.promotions_admin import PromotionsAdminState
 from reserve_app.state.proposal import ProposalState
 from reserve_app.state.rental_admin import RentalAdminState
@@ -163,6 +164,9 @@ app.add_page(staff_reservations.reservation, route="/staff/reservation", title=T
              on_load=[SessionState.load, ReservationState.load])
 app.add_page(staff_reservations.promotions_admin, route="/staff/promotions", title=TITLE,
              on_load=[SessionState.load, PromotionsAdminState.load])
+
+app.add_page(payment_return, route="/payment/return", title=TITLE,
+             on_load=[SessionState.load, PaymentReturnState.load])
 
 app.register_lifespan_task(run_deliverer)
 app.register_lifespan_task(run_dispatcher)

@@ -87,11 +87,18 @@ class Settings:
     seed_demo: bool
     redis_url: str = ""
     attachments_dir: str = str(ROOT / "private_files" / "attachments")
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""          # "" = Stripe's own; tests point it at a fake server
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_prod(self) -> bool:
         return self.app_env == "prod"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
 
     @property
     def smtp_enabled(self) -> bool:
@@ -132,6 +139,20 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise SettingsError("CURRENCY must be a three-letter ISO 4217 code such as EUR")
 
+    stripe_key, stripe_hook = _str("STRIPE_SECRET_KEY"), _str("STRIPE_WEBHOOK_SECRET")
+    if bool(stripe_key) != bool(stripe_hook):
+        raise SettingsError("Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET "
+                            "(or neither, for the built-in manual provider)")
+    if stripe_key and not re.fullmatch(r"(sk|rk)_(test|live)_[A-Za-z0-9]+", stripe_key):
+        raise SettingsError("STRIPE_SECRET_KEY must look like sk_test_... or sk_live_...")
+    if stripe_hook and not stripe_hook.startswith("whsec_"):
+        raise SettingsError("STRIPE_WEBHOOK_SECRET must start with whsec_")
+    if "_live_" in stripe_key and app_env != "prod":
+        raise SettingsError("a live Stripe key (sk_live_...) is only accepted with APP_ENV=prod")
+    stripe_base = _str("STRIPE_API_BASE").rstrip("/")
+    if stripe_base and not re.match(r"^https?://", stripe_base):
+        raise SettingsError("STRIPE_API_BASE must be an http(s) address")
+
     smtp_host = _str("SMTP_HOST")
     smtp_from = _str("SMTP_FROM", "reserve_app <no-reply@localhost>")
 
@@ -159,6 +180,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         business_name=_str("BUSINESS_NAME", "reserve_app"),
         seed_demo=_bool("SEED_DEMO", True),
         redis_url=_str("REFLEX_REDIS_URL"),
+        stripe_secret_key=stripe_key,
+        stripe_webhook_secret=stripe_hook,
+        stripe_api_base=stripe_base,
         attachments_dir=str(Path(_str("ATTACHMENTS_DIR",
                                       str(ROOT / "private_files" / "attachments"))).resolve()),
     )

@@ -23,16 +23,42 @@ INVOICE_ALLOWED: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
 
 
 class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    VOID = "void"
+    PENDING = "pending"          # started; nothing taken yet
+    AUTHORISED = "authorised"    # card held (Stripe, manual capture), not captured yet
+    APPROVED = "approved"        # the money is taken (captured, or approved by staff)
+    VOID = "void"                # cancelled: hold released, or voided by staff
+    REFUNDED = "refunded"        # taken, then given back
 
 
 PAYMENT_ALLOWED: dict[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.PENDING: frozenset({PaymentStatus.APPROVED, PaymentStatus.VOID}),
-    PaymentStatus.APPROVED: frozenset({PaymentStatus.VOID}),
+    PaymentStatus.PENDING: frozenset({PaymentStatus.AUTHORISED, PaymentStatus.APPROVED,
+                                      PaymentStatus.VOID}),
+    PaymentStatus.AUTHORISED: frozenset({PaymentStatus.APPROVED, PaymentStatus.VOID}),
+    PaymentStatus.APPROVED: frozenset({PaymentStatus.VOID, PaymentStatus.REFUNDED}),
     PaymentStatus.VOID: frozenset(),
+    PaymentStatus.REFUNDED: frozenset(),
 }
+
+# Payments that are under way, hold money or took it: while one exists, no second is started.
+OPEN_PAYMENTS = frozenset({PaymentStatus.PENDING.value, PaymentStatus.AUTHORISED.value,
+                           PaymentStatus.APPROVED.value})
+
+# What each Stripe webhook event means for our payment. Only a move the table above allows is
+# made: events arriving late or twice never move a payment backwards (a "completed" after a
+# "succeeded" leaves it approved).
+STRIPE_EVENT_TARGET: dict[str, PaymentStatus] = {
+    "checkout.session.completed": PaymentStatus.AUTHORISED,
+    "payment_intent.amount_capturable_updated": PaymentStatus.AUTHORISED,
+    "payment_intent.succeeded": PaymentStatus.APPROVED,
+    "payment_intent.canceled": PaymentStatus.VOID,
+    "checkout.session.expired": PaymentStatus.VOID,
+    "charge.refunded": PaymentStatus.REFUNDED,
+}
+
+
+def advance(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus | None:
+    """The new status if moving to `target` is a step forward, else None (nothing to do)."""
+    return target if target in PAYMENT_ALLOWED[current] else None
 
 
 def invoice_transition(current: InvoiceStatus, new: InvoiceStatus) -> InvoiceStatus:

@@ -48,9 +48,27 @@ class Payment(SQLModel, table=True):
     provider: str = Field(max_length=16)
     method: str = Field(default="", max_length=32)
     last4: str = Field(default="", max_length=4)      # a card's last digits, when known
+    provider_ref: str = Field(default="", max_length=255, index=True)  # Checkout Session id
+    intent_id: str = Field(default="", max_length=255, index=True)     # PaymentIntent id
+    checkout_url: str = Field(default="", max_length=1000)
+    held_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                           nullable=False))
     approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     approved_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class StripeEvent(SQLModel, table=True):
+    """Each webhook event applied, stored in the transaction of its effect: the primary key
+    makes a redelivery (or a concurrent second delivery) change nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: str = Field(primary_key=True, max_length=255)
+    type: str = Field(max_length=100)
+    payment_id: int | None = Field(default=None, foreign_key="payments.id")
+    outcome: str = Field(default="", max_length=32)     # applied / ignored / unknown
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
+                                                                           nullable=False))

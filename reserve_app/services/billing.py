@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from reserve_app.domain import billing as rules
-from reserve_app.domain.accounts import Actor, require_admin
+from reserve_app.domain.accounts import Actor, require_admin, require_login
 from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
 from reserve_app.domain.errors import NotFound
+from reserve_app.domain.ids import record_id
 from reserve_app.models import Invoice, InvoiceCounter, Payment
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
@@ -115,3 +116,13 @@ def approve_payment(session: Session, *, actor: Actor | None, payment_id: object
                  action="payment_approved", old=PaymentStatus.PENDING.value,
                  new=PaymentStatus.APPROVED.value, note=invoice.number or "")
     return invoice
+
+
+def my_payment_status(session: Session, *, actor: Actor | None, payment_id: object) -> str:
+    """A customer's own payment's status (the page Stripe Checkout returns to)."""
+    who = require_login(actor)
+    payment = session.get(Payment, record_id(payment_id))
+    invoice = session.get(Invoice, payment.invoice_id) if payment else None
+    if payment is None or invoice is None or invoice.customer_id != who.user_id:
+        raise NotFound()
+    return payment.status

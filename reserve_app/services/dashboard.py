@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -22,8 +23,12 @@ from reserve_app.models import (
     Ticket,
     User,
 )
+from reserve_app.models.base import utcnow
 
 from .rentals import ACTIVE_VALUES, business_today
+
+# Card authorisations lapse after about a week: staff are warned a day before.
+HOLD_WARNING = timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class HomeSummary:
     orders_open: int
     orders_new: int
     tickets_open: int = 0
+    holds_old: int = 0          # card holds (authorised, not captured) older than 6 days
 
 
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
@@ -60,4 +66,6 @@ def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
         orders_open=count(ShopOrder, col(ShopOrder.status).in_([s.value for s in shop.OPEN])),
         orders_new=count(ShopOrder, ShopOrder.status == shop.OrderStatus.PENDING.value),
         tickets_open=count(Ticket, Ticket.status != TicketStatus.CLOSED.value),
+        holds_old=count(Payment, Payment.status == PaymentStatus.AUTHORISED.value,
+                        col(Payment.held_at) < utcnow() - HOLD_WARNING),
     )

@@ -181,6 +181,21 @@ def post_to(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     )
 
 
+async def pay_online(state: rx.State, order_kind: str, order_id: int
+                     ) -> rx.event.EventSpec | None:
+    """After a payment was started: with Stripe, off to its Checkout page (same tab); with
+    the manual provider nothing (staff approve the payment)."""
+    from reserve_app.services import payments
+
+    actor = await current_actor(state)
+    try:
+        url = await anyio.to_thread.run_sync(lambda: payments.checkout_url(
+            actor=actor, order_kind=order_kind, order_id=order_id))
+    except DomainError as err:
+        return await error_toast(state, err)
+    return rx.call_script(f"window.location.assign({json.dumps(url)})") if url else None
+
+
 def download_by_post(action: str, fields: dict[str, str]) -> rx.event.EventSpec:
     """Download what a POST route answers (e.g. a CSV) without leaving the page: the form
     is sent into a hidden frame, so the page keeps its websocket and its state."""

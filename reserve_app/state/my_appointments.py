@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.services import appointments
@@ -30,7 +31,7 @@ class AppointmentRow:
 
 def appointment_row(v: appointments.AppointmentView, lang: str, tz: str) -> AppointmentRow:
     payable = (not v.requires_approval and v.status == "confirmed"
-               and v.payment_status not in ("pending", "approved"))
+               and v.payment_status not in OPEN_PAYMENTS)
     return AppointmentRow(v.id, v.service, v.staff, fmt_datetime(v.start_at, lang, tz), v.status,
                           translate(lang, f"appointment.status.{v.status}"),
                           fmt_money(v.price, v.currency, lang), payable, v.payment_status,
@@ -60,6 +61,8 @@ class MyAppointmentsState(rx.State):
         except DomainError as err:
             return await base.error_toast(self, err)
         await self.load()
+        if (go := await base.pay_online(self, appointments.ENTITY, appointment_id)) is not None:
+            return go
         return rx.toast.success(translate(await base.language_of(self), "booking.paid_notice"))
 
     @rx.event

@@ -39,4 +39,7 @@ class MyBookingsState(rx.State):
         except DomainError as err:
             return await base.error_toast(self, err)
         await self._reload()
+        if (go := await base.pay_online(self, rentals.ORDER, order_id)) is not None:
+            return go
         self.notice = translate(await base.language_of(self), "booking.paid_notice")
+        return None

@@ -23,6 +23,7 @@ class StaffHomeState(rx.State):
     orders_open: int = 0
     orders_new: int = 0
     tickets_open: int = 0
+    holds_old: int = 0
 
     @rx.event
     async def load(self):
@@ -60,3 +61,4 @@ class StaffHomeState(rx.State):
         self.orders_open = summary.orders_open
         self.orders_new = summary.orders_new
         self.tickets_open = summary.tickets_open
+        self.holds_old = summary.holds_old

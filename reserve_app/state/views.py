@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.i18n import fmt_date, fmt_money, translate
 from reserve_app.services.rentals import BookingView
 
@@ -31,7 +32,7 @@ class BookingRow:
 
 def booking_row(v: BookingView, lang: str, payments_enabled: bool) -> BookingRow:
     payable = (payments_enabled and v.status in ("pending", "confirmed")
-               and v.payment_status not in ("pending", "approved") and v.invoice_status != "paid")
+               and v.payment_status not in OPEN_PAYMENTS and v.invoice_status != "paid")
     payment = v.payment_status or ("none" if not v.invoice_status else v.invoice_status)
     return BookingRow(v.id, v.unit_type, v.unit, day(v.start, lang), day(v.end, lang),
                       v.status, translate(lang, f"booking.status.{v.status}"),

@@ -44,6 +44,9 @@ class OffersState(rx.State):
             return await base.page_access(self, None, "login")
         except DomainError as err:
             return await base.fail(self, err)
+        view = await base.read(vouchers.voucher, actor=await base.current_actor(self), code=code)
+        if (go := await base.pay_online(self, vouchers.ORDER_KIND, view.id)) is not None:
+            return go   # with Stripe: pay first; Checkout returns to /payment/return
         return rx.redirect(f"/voucher?code={code}")
 
 

@@ -114,3 +114,35 @@ def test_seed_leaves_a_database_with_users_alone() -> None:
     with db.write_session() as session:
         assert seed.seed_if_empty(session) is False
     assert count(User) == 1
+
+
+def test_home_summary_flags_card_holds_older_than_six_days_and_counts_open_tickets() -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from reserve_app.models import Invoice, Payment
+    from reserve_app.models.base import utcnow
+    from reserve_app.services import tickets
+
+    admin = add_user("Ada", "ada@example.com", Role.ADMIN)
+    customer = add_user("Cy", "cy@example.com", Role.CUSTOMER)
+    now = utcnow()
+    with db.write_session() as session:
+        invoice = Invoice(order_kind="booking", order_id=1, customer_id=customer.user_id,
+                          subtotal=Decimal("10"), tax=Decimal("0"), total=Decimal("10"),
+                          currency="EUR")
+        session.add(invoice)
+        session.flush()
+        for status, held in (("authorised", now - timedelta(days=6, minutes=1)),
+                             ("authorised", now - timedelta(days=5, hours=23)),
+                             ("approved", now - timedelta(days=9)),
+                             ("void", now - timedelta(days=9))):
+            session.add(Payment(invoice_id=invoice.id, provider="stripe", method="card",
+                                amount=Decimal("10"), status=status, held_at=held))
+        session.commit()
+    with db.write_session() as session:
+        tickets.create_charged_ticket(session, actor=customer, method="cash", last4="",
+                                      details="Charged at the counter, no order.")
+    with db.read_session() as session:
+        summary = dashboard.home_summary(session, actor=admin)
+    assert (summary.holds_old, summary.tickets_open) == (1, 1)

@@ -423,7 +423,9 @@ def test_expected_invoice_and_payment_changes() -> None:
         ("draft", "issued"), ("draft", "void"), ("issued", "paid"), ("issued", "void"),
         ("paid", "void")}
     assert {(a.value, b.value) for a, t in PAYMENT_ALLOWED.items() for b in t} == {
-        ("pending", "approved"), ("pending", "void"), ("approved", "void")}
+        ("pending", "authorised"), ("pending", "approved"), ("pending", "void"),
+        ("authorised", "approved"), ("authorised", "void"),
+        ("approved", "void"), ("approved", "refunded")}
 
 
 @pytest.mark.parametrize(("current", "new"), list(product(InvoiceStatus, repeat=2)))
@@ -449,6 +451,7 @@ def test_every_pair_of_the_payment_table(current: PaymentStatus, new: PaymentSta
 def test_void_is_final() -> None:
     assert INVOICE_ALLOWED[InvoiceStatus.VOID] == frozenset()
     assert PAYMENT_ALLOWED[PaymentStatus.VOID] == frozenset()
+    assert PAYMENT_ALLOWED[PaymentStatus.REFUNDED] == frozenset()
 
 
 @pytest.mark.parametrize(("year", "sequence", "number"), [

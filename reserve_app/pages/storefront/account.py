@@ -34,3 +34,23 @@ def account() -> rx.Component:
             ledgers(LedgerState),
             margin_top="2rem", aria_label=t("shop.account_title"))),
     )
+
+
+def payment_return() -> rx.Component:
+    """Back from Stripe Checkout: what is known so far (webhooks decide), and where to go."""
+    from reserve_app.state.payment_return import PaymentReturnState as P
+
+    return storefront_page(
+        rx.heading(t("payment.return_title"), as_="h1", size="7"),
+        rx.cond(P.status == "", rx.callout(t("error.not_found")),
+                rx.vstack(
+                    rx.cond(P.cancelled & (P.status == "pending"),
+                            rx.callout(t("payment.return_cancelled"), color="gray"),
+                            rx.callout(t("payment.return_thanks"), color="green")),
+                    rx.text(t("payment.return_status"), ": ", P.status_label),
+                    spacing="3", margin_top="1rem")),
+        rx.flex(rx.link(t("nav.my_bookings"), href="/bookings"),
+                rx.link(t("nav.my_vouchers"), href="/vouchers"),
+                rx.link(t("nav.my_account"), href="/account"),
+                spacing="4", margin_top="1rem"),
+    )

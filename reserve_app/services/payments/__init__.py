@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from reserve_app.domain.accounts import Actor
+from reserve_app.domain.billing import PaymentStatus
 from reserve_app.models import Invoice, Payment
 
 
@@ -13,11 +15,39 @@ class Provider(Protocol):
     name: str
 
     def start(self, session: Session, invoice: Invoice) -> Payment:
-        """Record a pending payment of the invoice's total (and begin it at the provider)."""
+        """Record a pending payment of the invoice's total, in the caller's transaction."""
+        ...
+
+    def checkout(self, payment_id: int) -> str:
+        """After that transaction: where the customer pays ("" = nowhere: staff approve)."""
         ...
 
 
 def provider() -> Provider:
+    """Stripe when its keys are set (settings check they come in pairs), else manual."""
+    from reserve_app.settings import get_settings
+
+    if get_settings().stripe_enabled:
+        from .stripe_provider import StripeProvider
+
+        return StripeProvider()
     from .manual import ManualProvider
 
     return ManualProvider()
+
+
+def checkout_url(*, actor: Actor | None, order_kind: str, order_id: int) -> str:
+    """Where the caller pays the invoice of their order just started ("" with the manual
+    provider). Runs outside any transaction: the provider may call its API."""
+    from .. import db
+
+    if actor is None:
+        return ""
+    with db.read_session() as session:
+        payment = session.exec(
+            select(Payment).join(Invoice, col(Invoice.id) == Payment.invoice_id).where(
+                Invoice.order_kind == order_kind, Invoice.order_id == order_id,
+                Invoice.customer_id == actor.user_id,
+                Payment.status == PaymentStatus.PENDING.value)
+            .order_by(col(Payment.id).desc())).first()
+    return provider().checkout(payment.id or 0) if payment is not None else ""

@@ -1,0 +1,34 @@
+"""Where Stripe Checkout sends the customer back (/payment/return?payment=…). It only shows
+what the webhooks have recorded so far; coming back here never marks anything paid."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services import billing
+
+from . import base
+
+
+class PaymentReturnState(rx.State):
+    cancelled: bool = False
+    status: str = ""          # "" = not found
+    status_label: str = ""
+
+    @rx.event
+    async def load(self):
+        actor = await base.current_actor(self)
+        if (elsewhere := await base.page_access(self, actor, "login")) is not None:
+            return elsewhere
+        self.cancelled = base.query_param(self, "cancelled") == "1"
+        try:
+            status = await base.read(billing.my_payment_status, actor=actor,
+                                     payment_id=base.int_param(self, "payment"))
+        except DomainError:
+            self.status = self.status_label = ""
+            return None
+        self.status = status
+        self.status_label = translate(await base.language_of(self), f"payment.status.{status}")
+        return None
