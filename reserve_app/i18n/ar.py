@@ -702,4 +702,12 @@ AR: dict[str, str] = {
     "payment.provider_unavailable": "لم تستجب خدمة الدفع. يرجى المحاولة بعد قليل.",
     "payment.not_pending": "هذه الدفعة لم تعد بانتظار الدفع.",
     "staff.home.holds_old": "تفويضات بطاقات أقدم من 6 أيام (حصّلها أو حررها قبل انتهائها):",
+    "payment.capture_requested": "تم طلب التحصيل من Stripe: ستظهر الدفعة معتمدة فور تأكيد Stripe.",
+    "payment.release_requested": "طُلب من Stripe تحرير الدفعة أو استردادها؛ تتبع حالتها تأكيد Stripe.",
+    "payment.not_authorised": "البطاقة غير مفوضة (بعد): لا يوجد ما يُحصَّل.",
+    "payment.capture_at_provider": "تُحصَّل دفعة البطاقة هذه في Stripe ولا تُعتمد هنا.",
+    "payment.release_at_provider": "تُحرَّر دفعة البطاقة هذه أو تُسترد في Stripe.",
+    "audit.stripe_event": "Stripe",
+    "audit.paid_in_cash": "دُفع نقدًا",
+    "payment.paid_in_cash": "دُفع نقدًا",
 }

@@ -702,4 +702,12 @@ EN: dict[str, str] = {
     "payment.provider_unavailable": "The payment service did not answer. Please try again in a moment.",
     "payment.not_pending": "This payment is no longer waiting to be paid.",
     "staff.home.holds_old": "Card holds older than 6 days (capture or release them before they lapse):",
+    "payment.capture_requested": "Capture requested at Stripe: the payment shows approved as soon as Stripe confirms it.",
+    "payment.release_requested": "Asked Stripe to release or refund the payment; its status follows Stripe's confirmation.",
+    "payment.not_authorised": "The card is not authorised (yet): nothing to capture.",
+    "payment.capture_at_provider": "This card payment is captured at Stripe, not approved here.",
+    "payment.release_at_provider": "This card payment is released or refunded at Stripe.",
+    "audit.stripe_event": "Stripe",
+    "audit.paid_in_cash": "Paid in cash",
+    "payment.paid_in_cash": "Paid in cash",
 }

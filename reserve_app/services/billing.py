@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from reserve_app.domain import billing as rules
 from reserve_app.domain.accounts import Actor, require_admin, require_login
 from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
-from reserve_app.domain.errors import NotFound
+from reserve_app.domain.errors import DomainError, NotFound
 from reserve_app.domain.ids import record_id
 from reserve_app.models import Invoice, InvoiceCounter, Payment
 from reserve_app.models.base import utcnow
@@ -101,6 +101,8 @@ def approve_payment(session: Session, *, actor: Actor | None, payment_id: object
     payment = session.get(Payment, payment_id, with_for_update=True)
     if payment is None:
         raise NotFound()
+    if payment.provider == "stripe":   # captured at Stripe; its webhook approves it here
+        raise DomainError("payment.capture_at_provider")
     invoice = session.get(Invoice, payment.invoice_id, with_for_update=True)
     assert invoice is not None
     payment.status = rules.payment_transition(PaymentStatus(payment.status),

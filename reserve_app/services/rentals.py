@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from reserve_app.domain import rentals
-from reserve_app.domain.accounts import Actor, require_login, require_staff
+from reserve_app.domain.accounts import Actor, require_admin, require_login, require_staff
 from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
 from reserve_app.domain.ids import record_id
@@ -34,6 +34,7 @@ from reserve_app.models import (
     UnitType,
     User,
 )
+from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
 from . import audit, billing, db, outbox, payments
@@ -418,6 +419,34 @@ def approve_booking_payment(session: Session, *, actor: Actor | None, order_id: 
                             language=customer.language, name=customer.name, order=order.id,
                             invoice=invoice.number or "",
                             total=f"{invoice.total} {invoice.currency}")
+    session.commit()
+    return order_detail(session, actor=actor, order_id=order.id)
+
+
+def record_cash_payment(session: Session, *, actor: Actor | None, order_id: object,
+                        now: datetime | None = None) -> OrderDetail:
+    """Admin records that the customer paid the booking in cash: an approved manual payment,
+    the invoice issued and paid. (Any card hold at Stripe is released by the caller first.)"""
+    require_admin(actor)
+    now = now or utcnow()
+    order = session.get(BookingOrder, record_id(order_id))
+    if order is None:
+        raise NotFound()
+    if rentals.BookingStatus(order.status) not in ACTIVE:
+        raise DomainError("rental.not_payable")
+    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")
+    invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,
+                                    customer_id=order.customer_id, subtotal=order.subtotal,
+                                    tax=order.tax, total=order.total, currency=order.currency)
+    if invoice.status in ("paid", "void"):
+        raise DomainError("rental.already_paid")
+    payment = Payment(invoice_id=invoice.id or 0, provider="manual", method="cash",
+                      amount=invoice.total, status="pending")
+    session.add(payment)
+    session.flush()
+    billing.approve_payment(session, actor=actor, payment_id=payment.id, now=now)
+    audit.record(session, actor_id=actor.user_id if actor else None, entity=ORDER,
+                 entity_id=order.id or 0, action="paid_in_cash", new=str(invoice.total))
     session.commit()
     return order_detail(session, actor=actor, order_id=order.id)
 

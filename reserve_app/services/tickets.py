@@ -625,6 +625,8 @@ def void_payment(session: Session, *, actor: Actor | None, ticket_id: object,
         raise NotFound()
     payment = session.get(Payment, wanted)
     assert payment is not None
+    if payment.provider == "stripe":   # refunded or released at Stripe (payments.actions)
+        raise DomainError("payment.release_at_provider")
     old = payment.status
     payment.status = payment_to(PaymentStatus(payment.status), PaymentStatus.VOID).value
     audit.record(session, actor_id=staff.user_id, entity="payment", entity_id=wanted,

@@ -435,8 +435,8 @@ def cancel(session: Session, *, actor: Actor | None, reservation_id: object) -> 
     invoice = billing.invoice_for(session, ORDER_KIND, r.id or 0)
     if invoice is not None and invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.ISSUED):
         invoice.status = InvoiceStatus.VOID.value
-        for p in session.exec(select(Payment).where(
-                Payment.invoice_id == invoice.id,
+        for p in session.exec(select(Payment).where(  # Stripe's: released by the caller
+                Payment.invoice_id == invoice.id, Payment.provider != "stripe",
                 Payment.status == PaymentStatus.PENDING.value)).all():
             p.status = PaymentStatus.VOID.value
     audit.record(session, actor_id=staff.user_id, entity=ORDER_KIND, entity_id=r.id or 0,

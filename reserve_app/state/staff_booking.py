@@ -10,7 +10,7 @@ from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.services import rentals
 
-from . import base
+from . import base, stripe_actions
 from .staff_bookings import Choice
 from .views import BookingRow, booking_row
 
@@ -39,6 +39,7 @@ class StaffBookingState(rx.State):
     payments: list[PaymentLine] = []
     history: list[Line] = []
     next_statuses: list[Choice] = []
+    payable: bool = False        # the invoice can still be paid (cash at the desk)
 
     @rx.event
     async def load(self):
@@ -56,8 +57,20 @@ class StaffBookingState(rx.State):
 
     @rx.event
     async def approve(self, payment_id: int):
+        if (at_stripe := await stripe_actions.capture(self, payment_id)) is not None:
+            await self._show(rentals.order_detail, order_id=self.order_id)
+            return at_stripe
         return await self._show(rentals.approve_booking_payment, write=True,
                                 order_id=self.order_id, payment_id=payment_id, saved=True)
+
+    @rx.event
+    async def paid_in_cash(self):
+        """Cash at the desk: any card hold at Stripe is released first, then the invoice is
+        paid with a cash payment."""
+        released = await stripe_actions.release_invoice(self, rentals.ORDER, self.order_id)
+        done = await self._show(rentals.record_cash_payment, write=True,
+                                order_id=self.order_id, saved=True)
+        return [released, done] if released is not None else done
 
     async def _show(self, fn, *, write: bool = False, saved: bool = False, **kwargs):  # noqa: ANN001
         actor = await base.current_actor(self)
@@ -84,6 +97,7 @@ class StaffBookingState(rx.State):
         self.payments = [PaymentLine(p.id, p.provider, fmt_money(p.amount, inv.currency, lang),
                                      p.status, translate(lang, f"payment.status.{p.status}"))
                          for p in d.payments] if inv else []
+        self.payable = inv is None or inv.status in ("draft", "issued")
         self.history = [Line(f"{fmt_datetime(h.at, lang, tz)} · {h.actor_name or '—'}",
                              _history_text(h, lang)) for h in d.history]
         self.next_statuses = [Choice(s, translate(lang, f"booking.status.{s}"))

@@ -10,7 +10,7 @@ from reserve_app.domain.errors import DomainError, ValidationFailed
 from reserve_app.i18n import translate
 from reserve_app.services import vouchers
 
-from . import base
+from . import base, stripe_actions
 from .voucher_views import ReservationLine, VoucherCard, reservation_line, voucher_card
 
 
@@ -136,11 +136,20 @@ class ReservationState(rx.State):
 
     @rx.event
     async def cancel(self):
-        return await self._do(vouchers.cancel)
+        done = await self._do(vouchers.cancel)
+        if self.reservation and self.reservation[0].status == "cancelled":
+            released = await stripe_actions.release_invoice(self, vouchers.ORDER_KIND,
+                                                            self.reservation[0].id)
+            await self._reload()
+            return [done, released] if released is not None else done
+        return done
 
     @rx.event
     async def approve_payment(self):
         if not self.reservation or not self.reservation[0].pending_payment:
             return None
-        return await self._do(vouchers.approve_payment,
-                              payment_id=self.reservation[0].pending_payment)
+        payment_id = self.reservation[0].pending_payment
+        if (at_stripe := await stripe_actions.capture(self, payment_id)) is not None:
+            await self._reload()
+            return at_stripe
+        return await self._do(vouchers.approve_payment, payment_id=payment_id)

@@ -8,7 +8,7 @@ from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import tickets
 
-from . import base, live, ticket_actions
+from . import base, live, stripe_actions, ticket_actions
 from .ticket_views import (
     FileRow,
     HistoryRow,
@@ -132,6 +132,10 @@ class StaffTicketState(rx.State):
 
     @rx.event
     async def void_payment(self, payment_id: int):
+        at_stripe, said = await stripe_actions.release(self, payment_id)
+        if at_stripe:   # refunded or released at Stripe; its webhook updates the payment
+            await self._reload()
+            return said
         return await ticket_actions.act(self, tickets.void_payment,
                                         "ticket.payment_void_done", payment_id=payment_id)
 

@@ -89,7 +89,7 @@ def voucher_card(v: VoucherView, lang: str, tz: str) -> VoucherCard:
         fmt_datetime(v.action_done_at, lang, tz) if v.action_done_at else "",
         fmt_money(v.total, v.currency, lang), payment, v.notes,
         fmt_datetime(v.created_at, lang, tz), qr_of(v.code),
-        v.payment_id if v.payment_status == "pending" else 0)
+        v.payment_id if v.payment_status in ("pending", "authorised") else 0)
 
 
 def qr_of(code: str) -> str:

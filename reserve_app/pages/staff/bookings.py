@@ -79,7 +79,8 @@ def _payment(p: PaymentLine) -> rx.Component:
     return rx.hstack(
         rx.text(p.provider, " · ", p.amount),
         badge(p.status, p.label, PAYMENT_COLORS),
-        rx.cond(SessionState.is_admin & (p.status == "pending"),
+        rx.cond(SessionState.is_admin & (((p.status == "pending") & (p.provider == "manual"))
+                                         | (p.status == "authorised")),
                 rx.button(t("payment.approve"), on_click=StaffBookingState.approve(p.id))),
         align="center", spacing="3",
     )
@@ -106,6 +107,9 @@ def booking() -> rx.Component:
                 rx.heading(t("booking.invoice"), as_="h2", size="4"),
                 rx.cond(s.invoice.length() > 0, _lines(s.invoice), rx.text(t("invoice.none"))),
                 rx.foreach(s.payments, _payment),
+                rx.cond(SessionState.is_admin & s.payable,
+                        rx.button(t("payment.paid_in_cash"), variant="soft",
+                                  on_click=s.paid_in_cash)),
                 rx.heading(t("booking.change_status"), as_="h2", size="4"),
                 rx.form(
                     rx.flex(

@@ -142,5 +142,5 @@ def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> 
             invoice.status = InvoiceStatus.PAID.value
             invoice.paid_at = now
     audit.record(session, actor_id=None, entity="payment", entity_id=payment.id or 0,
-                 action=f"stripe_{kind}", old=old, new=new.value)
+                 action="stripe_event", old=old, new=new.value, note=kind)
     return "applied"

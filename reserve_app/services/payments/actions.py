@@ -1,0 +1,139 @@
+"""Staff actions on payments that live at Stripe: capture, release (cancel the hold, expire
+the Checkout Session, or refund), and the reconciliation of a lost webhook.
+
+Each runs outside any database transaction (they call Stripe's API, with an idempotency key
+per payment and action) and changes nothing locally: the status follows from the webhook
+Stripe sends for the change, or from `reconcile` if that webhook never arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from sqlmodel import col, select
+
+from reserve_app.domain.accounts import Actor, require_admin, require_staff
+from reserve_app.domain.billing import PaymentStatus
+from reserve_app.domain.errors import DomainError
+from reserve_app.domain.ids import record_id
+from reserve_app.models import Invoice, Payment
+
+from .. import db
+from .stripe_provider import NAME, client
+
+log = logging.getLogger("reserve_app.payments")
+
+
+def _stripe_payment(payment_id: object) -> Payment | None:
+    with db.read_session() as session:
+        payment = session.get(Payment, record_id(payment_id))
+    return payment if payment is not None and payment.provider == NAME else None
+
+
+def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    try:
+        return fn(*args, **kwargs)
+    except stripe.CardError as err:
+        raise DomainError("payment.card_declined") from err
+    except stripe.StripeError as err:
+        log.warning("stripe call failed: %s", err)
+        raise DomainError("payment.provider_unavailable") from err
+
+
+def capture(*, actor: Actor | None, payment_id: object) -> bool:
+    """"Approve payment" for a card held at Stripe: capture it. False if it is not a Stripe
+    payment (the caller approves it in the database as before)."""
+    require_admin(actor)
+    payment = _stripe_payment(payment_id)
+    if payment is None:
+        return False
+    if payment.status != PaymentStatus.AUTHORISED.value or not payment.intent_id:
+        raise DomainError("payment.not_authorised")
+    _call(client().v1.payment_intents.capture, payment.intent_id,
+          options={"idempotency_key": f"reserve-capture-{payment.id}"})
+    return True
+
+
+def release(*, actor: Actor | None, payment_id: object) -> str:
+    """Give a Stripe payment up: an open Checkout Session is expired, a hold is cancelled, a
+    captured payment is refunded. Returns what was asked of Stripe ("" = nothing to do)."""
+    require_staff(actor)
+    payment = _stripe_payment(payment_id)
+    if payment is None:
+        return ""
+    api = client().v1
+    key = {"idempotency_key": f"reserve-release-{payment.id}-{payment.status}"}
+    if payment.status == PaymentStatus.PENDING.value and payment.provider_ref:
+        _call(api.checkout.sessions.expire, payment.provider_ref, options=key)
+        return "expire"
+    if payment.status == PaymentStatus.AUTHORISED.value and payment.intent_id:
+        _call(api.payment_intents.cancel, payment.intent_id, options=key)
+        return "cancel"
+    if payment.status == PaymentStatus.APPROVED.value and payment.intent_id:
+        _call(api.refunds.create, {"payment_intent": payment.intent_id}, options=key)
+        return "refund"
+    return ""
+
+
+def release_open_for_invoice(*, actor: Actor | None, invoice_id: int) -> list[str]:
+    """Before an invoice is voided or paid another way: every Stripe payment on it that is
+    under way, holds money or took it is given up."""
+    require_staff(actor)
+    with db.read_session() as session:
+        ids = session.exec(select(Payment.id).where(
+            Payment.invoice_id == invoice_id, Payment.provider == NAME,
+            col(Payment.status).in_([PaymentStatus.PENDING.value,
+                                     PaymentStatus.AUTHORISED.value,
+                                     PaymentStatus.APPROVED.value]))).all()
+    return [done for pid in ids if (done := release(actor=actor, payment_id=pid))]
+
+
+def invoice_of(*, order_kind: str, order_id: int) -> int | None:
+    with db.read_session() as session:
+        invoice = session.exec(select(Invoice).where(Invoice.order_kind == order_kind,
+                                                     Invoice.order_id == order_id)).first()
+    return invoice.id if invoice is not None else None
+
+
+def reconcile() -> dict[str, int]:
+    """Re-read every Stripe payment still pending or held from Stripe and apply what a lost
+    webhook would have (through the same forward-only rules). Returns counts per outcome."""
+    from .webhooks import apply
+
+    with db.read_session() as session:
+        payments = session.exec(select(Payment).where(
+            Payment.provider == NAME, col(Payment.status).in_(
+                [PaymentStatus.PENDING.value, PaymentStatus.AUTHORISED.value]))).all()
+    api, counts = client().v1, {}
+    for p in payments:
+        events = []
+        try:
+            if p.provider_ref:
+                cs = api.checkout.sessions.retrieve(p.provider_ref).to_dict()
+                if cs.get("status") == "expired":
+                    events.append(("checkout.session.expired", cs))
+                elif cs.get("status") == "complete":
+                    events.append(("checkout.session.completed", cs))
+                p_intent = cs.get("payment_intent")
+                if isinstance(p_intent, str) and p_intent:
+                    p.intent_id = p.intent_id or p_intent
+            if p.intent_id:
+                pi = api.payment_intents.retrieve(p.intent_id).to_dict()
+                kind = {"requires_capture": "payment_intent.amount_capturable_updated",
+                        "succeeded": "payment_intent.succeeded",
+                        "canceled": "payment_intent.canceled"}.get(pi.get("status") or "")
+                if kind:
+                    events.append((kind, pi))
+        except stripe.StripeError as err:
+            log.warning("reconcile: payment %s not read from Stripe: %s", p.id, err)
+            counts["unreadable"] = counts.get("unreadable", 0) + 1
+            continue
+        for kind, obj in events:
+            obj.setdefault("metadata", {})
+            if isinstance(obj["metadata"], dict):
+                obj["metadata"].setdefault("payment_id", str(p.id))
+            outcome = apply({"id": f"reconcile:{p.id}:{kind}:{obj.get('id')}", "type": kind,
+                             "data": {"object": obj}})
+            counts[outcome.result] = counts.get(outcome.result, 0) + 1
+    return counts

@@ -1,0 +1,60 @@
+"""What staff pages do first when a payment lives at Stripe: capture it instead of approving
+it in the database, release it before an invoice is voided or paid another way. The
+payment's status then follows Stripe's webhook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.services.payments import actions
+
+from . import base
+
+
+async def _run(state: rx.State, fn: Callable[..., Any], **kwargs: Any
+               ) -> tuple[Any, rx.event.EventSpec | None]:
+    actor = await base.current_actor(state)
+    try:
+        return await anyio.to_thread.run_sync(lambda: fn(actor=actor, **kwargs)), None
+    except DomainError as err:
+        return None, await base.error_toast(state, err)
+
+
+async def capture(state: rx.State, payment_id: object) -> rx.event.EventSpec | None:
+    """A toast if this was a Stripe payment (capture asked, or refused); None: approve it in
+    the database as before."""
+    done, failed = await _run(state, actions.capture, payment_id=payment_id)
+    if failed is not None:
+        return failed
+    if not done:
+        return None
+    return rx.toast.info(translate(await base.language_of(state), "payment.capture_requested"))
+
+
+async def release_invoice(state: rx.State, order_kind: str, order_id: int
+                          ) -> rx.event.EventSpec | None:
+    """Give up the Stripe payments of an order's invoice; a toast says what was asked."""
+    invoice_id = await anyio.to_thread.run_sync(
+        lambda: actions.invoice_of(order_kind=order_kind, order_id=order_id))
+    if invoice_id is None:
+        return None
+    done, failed = await _run(state, actions.release_open_for_invoice, invoice_id=invoice_id)
+    if failed is not None or not done:
+        return failed
+    return rx.toast.info(translate(await base.language_of(state), "payment.release_requested"))
+
+
+async def release(state: rx.State, payment_id: object) -> tuple[bool, rx.event.EventSpec | None]:
+    done, failed = await _run(state, actions.release, payment_id=payment_id)
+    if failed is not None:
+        return True, failed
+    if not done:
+        return False, None
+    return True, rx.toast.info(translate(await base.language_of(state),
+                                         "payment.release_requested"))
