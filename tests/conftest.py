@@ -37,6 +37,10 @@ BASE_ENV: dict[str, str] = {
     "BUSINESS_NAME": "Test Shop",
     "SEED_DEMO": "false",
     "REFLEX_REDIS_URL": "",
+    # Stripe off unless a test turns it on (a developer's .env keys must not switch it on).
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_API_BASE": "",
 }
 
 

@@ -27,7 +27,6 @@ from reserve_app.domain.accounts import (
     require_staff,
 )
 from reserve_app.domain.appointments import AppointmentStatus, Slot
-from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.domain.errors import (
     DomainError,
     InvalidTransition,
@@ -347,10 +346,7 @@ def pay_appointment(session: Session, *, actor: Actor | None,
     invoice = billing.draft_invoice(session, order_kind=ENTITY, order_id=a.id or 0,
                                     customer_id=customer.user_id, subtotal=a.price, tax=tax,
                                     total=a.price, currency=a.currency)
-    if any(p.status in OPEN_PAYMENTS for p in billing.payments_of(session,
-                                                                            invoice.id or 0)):
-        raise DomainError("rental.already_paid")
-    payments.provider().start(session, invoice)
+    payments.start_or_resume(session, invoice)
     session.commit()
     return _view(session, a)
 

@@ -20,7 +20,6 @@ from sqlmodel import Session, col, func, select
 
 from reserve_app.domain import rentals
 from reserve_app.domain.accounts import Actor, require_admin, require_login, require_staff
-from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
 from reserve_app.domain.ids import record_id
 from reserve_app.domain.periods import Period, check_period
@@ -255,13 +254,10 @@ def pay_booking(session: Session, *, actor: Actor | None, order_id: object) -> B
     invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,
                                     customer_id=customer.user_id, subtotal=order.subtotal,
                                     tax=order.tax, total=order.total, currency=order.currency)
-    open_payments = [p for p in billing.payments_of(session, invoice.id or 0)
-                     if p.status in OPEN_PAYMENTS]
-    if open_payments or invoice.status in ("paid", "void"):
-        raise DomainError("rental.already_paid")
-    payment = payments.provider().start(session, invoice)
-    audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
-                 action="payment_started", new=f"{payment.provider} {payment.amount}")
+    payment = payments.start_or_resume(session, invoice)
+    if payment is not None:
+        audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
+                     action="payment_started", new=f"{payment.provider} {payment.amount}")
     session.commit()
     return _booking_view(session, order)
 

@@ -12,6 +12,7 @@ from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.services import appointments
 
 from . import base
+from .views import resumable
 
 
 @dataclass
@@ -31,7 +32,7 @@ class AppointmentRow:
 
 def appointment_row(v: appointments.AppointmentView, lang: str, tz: str) -> AppointmentRow:
     payable = (not v.requires_approval and v.status == "confirmed"
-               and v.payment_status not in OPEN_PAYMENTS)
+               and (v.payment_status not in OPEN_PAYMENTS or resumable(v.payment_status)))
     return AppointmentRow(v.id, v.service, v.staff, fmt_datetime(v.start_at, lang, tz), v.status,
                           translate(lang, f"appointment.status.{v.status}"),
                           fmt_money(v.price, v.currency, lang), payable, v.payment_status,

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from reserve_app.domain.billing import OPEN_PAYMENTS
 from reserve_app.i18n import fmt_date, fmt_money, translate
 from reserve_app.services.rentals import BookingView
+from reserve_app.settings import get_settings
 
 
 def day(value: date, lang: str) -> str:
@@ -30,9 +31,15 @@ class BookingRow:
     payable: bool
 
 
+def resumable(payment_status: str) -> bool:
+    """With Stripe, a pending payment is a Checkout not finished yet: "Pay" resumes it."""
+    return payment_status == "pending" and get_settings().stripe_enabled
+
+
 def booking_row(v: BookingView, lang: str, payments_enabled: bool) -> BookingRow:
     payable = (payments_enabled and v.status in ("pending", "confirmed")
-               and v.payment_status not in OPEN_PAYMENTS and v.invoice_status != "paid")
+               and (v.payment_status not in OPEN_PAYMENTS or resumable(v.payment_status))
+               and v.invoice_status != "paid")
     payment = v.payment_status or ("none" if not v.invoice_status else v.invoice_status)
     return BookingRow(v.id, v.unit_type, v.unit, day(v.start, lang), day(v.end, lang),
                       v.status, translate(lang, f"booking.status.{v.status}"),

@@ -238,7 +238,8 @@ _invoice_numbers = itertools.count(900_000)
 
 def add_payment(customer: Actor, *, method: str = "card", last4: str = "4242",
                 amount: str = "19.99", invoice_status: str = "void",
-                payment_status: str = "approved", age: timedelta = timedelta(hours=1)) -> int:
+                payment_status: str = "approved", age: timedelta = timedelta(hours=1),
+                provider: str = "manual") -> int:
     """A payment of the customer's whose invoice (of an order that did not go through) is
     `invoice_status`; inserted directly, as a payment provider's callback would leave it."""
     created = utcnow() - age
@@ -249,7 +250,7 @@ def add_payment(customer: Actor, *, method: str = "card", last4: str = "4242",
                           currency="EUR", created_at=created)
         session.add(invoice)
         session.flush()
-        payment = Payment(invoice_id=invoice.id or 0, provider="stripe", method=method,
+        payment = Payment(invoice_id=invoice.id or 0, provider=provider, method=method,
                           last4=last4, amount=Decimal(amount), status=payment_status,
                           created_at=created)
         session.add(payment)
@@ -1116,3 +1117,14 @@ def test_inbox_filters_by_status_and_type(t: Desk) -> None:
         with pytest.raises(ValidationFailed) as err:
             inbox(t.staff, status, kind)
         assert err.value.fields == errors
+
+
+def test_a_card_payment_held_at_stripe_is_not_voided_here(t: Desk) -> None:
+    """A likely payment taken through Stripe is refunded or released there (the page asks
+    Stripe, its webhook then changes the payment); the database never voids it directly."""
+    ticket_id = charged(t.cleo)
+    payment_id = add_payment(t.cleo, provider="stripe")
+    with db.write_session() as session, pytest.raises(DomainError) as err:
+        tickets.void_payment(session, actor=t.staff, ticket_id=ticket_id, payment_id=payment_id)
+    assert err.value.key == "payment.release_at_provider"
+    assert payment_status(payment_id) == "approved"

@@ -36,6 +36,22 @@ def provider() -> Provider:
     return ManualProvider()
 
 
+def start_or_resume(session: Session, invoice: Invoice) -> Payment | None:
+    """"Pay invoice": a new payment of the invoice, or None when a pending Stripe payment is
+    resumed (its Checkout page is reused). Refused when the invoice is paid or void, or a
+    payment holds, took or awaits approval of the money."""
+    from reserve_app.domain.billing import OPEN_PAYMENTS
+    from reserve_app.domain.errors import DomainError
+
+    under_way = [p for p in session.exec(select(Payment).where(
+        Payment.invoice_id == invoice.id)).all() if p.status in OPEN_PAYMENTS]
+    if invoice.status in ("paid", "void") or any(
+            not (p.status == PaymentStatus.PENDING.value and p.provider == "stripe")
+            for p in under_way):
+        raise DomainError("rental.already_paid")
+    return None if under_way else provider().start(session, invoice)
+
+
 def checkout_url(*, actor: Actor | None, order_kind: str, order_id: int) -> str:
     """Where the caller pays the invoice of their order just started ("" with the manual
     provider). Runs outside any transaction: the provider may call its API."""

@@ -20,7 +20,7 @@ from reserve_app.domain.ids import record_id
 from reserve_app.models import Invoice, Payment
 
 from .. import db
-from .stripe_provider import NAME, client
+from .stripe_provider import NAME, client, payment_tag
 
 log = logging.getLogger("reserve_app.payments")
 
@@ -130,9 +130,9 @@ def reconcile() -> dict[str, int]:
             counts["unreadable"] = counts.get("unreadable", 0) + 1
             continue
         for kind, obj in events:
-            obj.setdefault("metadata", {})
-            if isinstance(obj["metadata"], dict):
-                obj["metadata"].setdefault("payment_id", str(p.id))
+            # Found through the ids we stored for this payment: it is ours.
+            obj["metadata"] = {**(obj.get("metadata") or {}), "payment_id": str(p.id),
+                               "payment_tag": payment_tag(p.id or 0)}
             outcome = apply({"id": f"reconcile:{p.id}:{kind}:{obj.get('id')}", "type": kind,
                              "data": {"object": obj}})
             counts[outcome.result] = counts.get(outcome.result, 0) + 1

@@ -10,6 +10,8 @@ was authorised, captured, released or refunded is learnt only from verified webh
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from decimal import Decimal
 
 import stripe
@@ -38,6 +40,13 @@ def cents(amount: Decimal) -> int:
 
 def idempotency_key(invoice_id: int, payment_id: int) -> str:
     return f"reserve-invoice-{invoice_id}-attempt-{payment_id}"
+
+
+def payment_tag(payment_id: int) -> str:
+    """Sent in the metadata with our payment id: Stripe sends every event of the account to
+    every endpoint, so another installation's payment 7 must not be taken for ours."""
+    secret = get_settings().stripe_webhook_secret.encode()
+    return hmac.new(secret, f"payment:{payment_id}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
 class StripeProvider:
@@ -71,22 +80,38 @@ class StripeProvider:
                 "currency": invoice.currency.lower(), "unit_amount": cents(invoice.total),
                 "product_data": {"name": f"{get_settings().business_name} · "
                                          f"{invoice.order_kind} {invoice.order_id}"}}}],
-            "payment_intent_data": {"capture_method": "manual",
-                                    "metadata": {"payment_id": str(payment.id)}},
-            "metadata": {"payment_id": str(payment.id), "invoice_id": str(invoice.id)},
+            "payment_intent_data": {"capture_method": "manual", "metadata": {
+                "payment_id": str(payment.id), "payment_tag": payment_tag(payment.id or 0)}},
+            "metadata": {"payment_id": str(payment.id), "invoice_id": str(invoice.id),
+                         "payment_tag": payment_tag(payment.id or 0)},
             "success_url": back,
             "cancel_url": f"{back}&cancelled=1",
         }
         try:
             created = client().v1.checkout.sessions.create(
                 params, {"idempotency_key": idempotency_key(invoice.id or 0, payment.id or 0)})
-        except stripe.CardError as err:
-            raise DomainError("payment.card_declined") from err
         except stripe.StripeError as err:
-            raise DomainError("payment.provider_unavailable") from err
+            # No session exists at Stripe (the library retried a lost answer with the same
+            # key): this attempt is over, the next "Pay" starts a new one with a new key.
+            _give_up(payment_id, err)
+            raise DomainError("payment.card_declined" if isinstance(err, stripe.CardError)
+                              else "payment.provider_unavailable") from err
         with db.write_session() as session:
             row = session.get(Payment, payment_id)
             assert row is not None
             row.provider_ref, row.checkout_url = created.id, created.url or ""
             session.commit()
         return created.url or ""
+
+
+def _give_up(payment_id: int, err: Exception) -> None:
+    from .. import audit
+
+    with db.write_session() as session:
+        row = session.get(Payment, payment_id)
+        if row is not None and row.status == PaymentStatus.PENDING.value and not row.provider_ref:
+            row.status = PaymentStatus.VOID.value
+            audit.record(session, actor_id=None, entity="payment", entity_id=payment_id,
+                         action="checkout_failed", old=PaymentStatus.PENDING.value,
+                         new=row.status, note=str(err)[:200])
+            session.commit()

@@ -10,6 +10,7 @@ or PaymentIntent id we stored. The status only moves along the payment table
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
 from .. import audit, billing, db
-from .stripe_provider import cents
+from .stripe_provider import NAME, cents, payment_tag
 
 TOLERANCE_SECONDS = 300
 
@@ -59,20 +60,30 @@ def handle(payload: bytes, signature: str | None, *, now: datetime | None = None
 
 
 def _payment_for(session: Session, obj: dict[str, Any]) -> Payment | None:
-    meta = obj.get("metadata") or {}
-    raw = meta.get("payment_id") if isinstance(meta, dict) else None
-    if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
-        found = session.get(Payment, int(raw))
-        if found is not None:
-            return found
+    """Our Stripe payment this object is about, or None. A session or PaymentIntent must
+    carry our payment id with its tag (only we can make it), and match the ids we stored;
+    a charge is found by its PaymentIntent."""
     kind, ref = obj.get("object"), obj.get("id")
     if kind == "charge":
-        kind, ref = "payment_intent", obj.get("payment_intent")
-    if not isinstance(ref, str) or not ref:
+        intent = obj.get("payment_intent")
+        if not isinstance(intent, str) or not intent:
+            return None
+        return session.exec(select(Payment).where(
+            Payment.provider == NAME, Payment.intent_id == intent)
+            .order_by(col(Payment.id))).first()
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    raw, tag = meta.get("payment_id"), meta.get("payment_tag")
+    if not (isinstance(raw, str) and raw.isdigit() and len(raw) < 12 and isinstance(tag, str)
+            and hmac.compare_digest(tag, payment_tag(int(raw)))):
         return None
-    column = Payment.provider_ref if kind == "checkout.session" else Payment.intent_id
-    return session.exec(select(Payment).where(column == ref)
-                        .order_by(col(Payment.id))).first()
+    payment = session.get(Payment, int(raw))
+    if payment is None or payment.provider != NAME:
+        return None
+    if kind == "checkout.session" and payment.provider_ref != ref:
+        return None   # not the session we made for it (or one we never learnt of)
+    if kind == "payment_intent" and payment.intent_id and payment.intent_id != ref:
+        return None
+    return payment
 
 
 def _amount_of(event_type: str, obj: dict[str, Any]) -> int | None:

@@ -1,0 +1,195 @@
+"""Stripe without a database: the payment moves webhooks may make, and the settings that
+switch Stripe on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reserve_app.domain.billing import (
+    OPEN_PAYMENTS,
+    PAYMENT_ALLOWED,
+    STRIPE_EVENT_TARGET,
+    PaymentStatus,
+    advance,
+)
+from reserve_app.settings import SettingsError, load_settings, reset_settings
+
+P = PaymentStatus
+
+# --- the moves ------------------------------------------------------------------------------
+
+# Every allowed move, written out (not derived from the table under test).
+ALLOWED = {
+    (P.PENDING, P.AUTHORISED), (P.PENDING, P.APPROVED), (P.PENDING, P.VOID),
+    (P.AUTHORISED, P.APPROVED), (P.AUTHORISED, P.VOID),
+    (P.APPROVED, P.VOID), (P.APPROVED, P.REFUNDED),
+}
+
+EVENTS = {
+    "checkout.session.completed": P.AUTHORISED,
+    "payment_intent.amount_capturable_updated": P.AUTHORISED,
+    "payment_intent.succeeded": P.APPROVED,
+    "payment_intent.canceled": P.VOID,
+    "checkout.session.expired": P.VOID,
+    "charge.refunded": P.REFUNDED,
+}
+
+# What each Stripe event does to a payment in each status (None = nothing: never backwards).
+BY_EVENT: dict[tuple[PaymentStatus, str], PaymentStatus | None] = {
+    (P.PENDING, "checkout.session.completed"): P.AUTHORISED,
+    (P.PENDING, "payment_intent.amount_capturable_updated"): P.AUTHORISED,
+    (P.PENDING, "payment_intent.succeeded"): P.APPROVED,     # success before completion
+    (P.PENDING, "payment_intent.canceled"): P.VOID,
+    (P.PENDING, "checkout.session.expired"): P.VOID,
+    (P.PENDING, "charge.refunded"): None,                    # nothing taken yet
+    (P.AUTHORISED, "checkout.session.completed"): None,      # already held
+    (P.AUTHORISED, "payment_intent.amount_capturable_updated"): None,
+    (P.AUTHORISED, "payment_intent.succeeded"): P.APPROVED,
+    (P.AUTHORISED, "payment_intent.canceled"): P.VOID,       # hold released
+    (P.AUTHORISED, "checkout.session.expired"): P.VOID,
+    (P.AUTHORISED, "charge.refunded"): None,
+    (P.APPROVED, "checkout.session.completed"): None,        # late completion
+    (P.APPROVED, "payment_intent.amount_capturable_updated"): None,
+    (P.APPROVED, "payment_intent.succeeded"): None,
+    # Stripe cannot cancel a captured PaymentIntent nor expire a completed session, so these
+    # never arrive for an approved payment; the table lets staff void an approved payment.
+    (P.APPROVED, "payment_intent.canceled"): P.VOID,
+    (P.APPROVED, "checkout.session.expired"): P.VOID,
+    (P.APPROVED, "charge.refunded"): P.REFUNDED,
+    **{(final, event): None for final in (P.VOID, P.REFUNDED) for event in EVENTS},
+}
+
+
+@pytest.mark.parametrize("current", list(P))
+@pytest.mark.parametrize("target", list(P))
+def test_advance_moves_only_forward_along_the_table(current: PaymentStatus,
+                                                    target: PaymentStatus) -> None:
+    expected = target if (current, target) in ALLOWED else None
+    assert advance(current, target) is expected
+    assert (target in PAYMENT_ALLOWED[current]) == ((current, target) in ALLOWED)
+
+
+def test_the_table_has_every_status_and_final_ones_go_nowhere() -> None:
+    assert set(PAYMENT_ALLOWED) == set(P)
+    assert PAYMENT_ALLOWED[P.VOID] == frozenset()
+    assert PAYMENT_ALLOWED[P.REFUNDED] == frozenset()
+    assert all(s not in PAYMENT_ALLOWED[s] for s in P)      # no move to itself
+
+
+def test_stripe_events_map_to_their_targets() -> None:
+    assert STRIPE_EVENT_TARGET == EVENTS
+
+
+@pytest.mark.parametrize(("current", "event"), list(BY_EVENT))
+def test_every_event_in_every_status(current: PaymentStatus, event: str) -> None:
+    assert advance(current, STRIPE_EVENT_TARGET[event]) is BY_EVENT[(current, event)]
+
+
+def test_every_status_event_pair_is_listed() -> None:
+    assert set(BY_EVENT) == {(s, e) for s in P for e in EVENTS}
+
+
+def test_replaying_any_order_of_events_never_goes_backwards() -> None:
+    """Whatever order the six events arrive in (twice over), a captured payment ends approved
+    or refunded, never authorised or pending again."""
+    import itertools
+
+    rank = {P.PENDING: 0, P.AUTHORISED: 1, P.APPROVED: 2, P.VOID: 3, P.REFUNDED: 3}
+    happy = ["checkout.session.completed", "payment_intent.amount_capturable_updated",
+             "payment_intent.succeeded"]
+    for order in itertools.permutations(happy * 2):
+        status = P.PENDING
+        for event in order:
+            new = advance(status, STRIPE_EVENT_TARGET[event])
+            if new is not None:
+                assert rank[new] > rank[status]
+                status = new
+        assert status is P.APPROVED
+
+
+def test_open_payments_block_a_second_one() -> None:
+    assert {P(s) for s in OPEN_PAYMENTS} == {P.PENDING, P.AUTHORISED, P.APPROVED}
+    assert P.VOID.value not in OPEN_PAYMENTS and P.REFUNDED.value not in OPEN_PAYMENTS
+    assert all(isinstance(s, str) for s in OPEN_PAYMENTS)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+KEY, HOOK = "sk_test_abc123XYZ", "whsec_abc123"
+
+
+@pytest.fixture
+def env(settings_env: pytest.MonkeyPatch, tmp_path: Path):  # noqa: ANN201
+    def load(**values: str):  # noqa: ANN202
+        for name, value in values.items():
+            settings_env.setenv(name, value)
+        return load_settings(env_file=tmp_path / "missing.env")
+    return load
+
+
+def test_neither_key_means_the_manual_provider(env, settings_env: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    settings = env()
+    assert settings.stripe_enabled is False
+    assert (settings.stripe_secret_key, settings.stripe_webhook_secret) == ("", "")
+    from reserve_app.services import payments
+
+    reset_settings()
+    assert payments.provider().name == "manual"
+
+
+def test_both_keys_switch_stripe_on(env, settings_env: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    settings = env(STRIPE_SECRET_KEY=KEY, STRIPE_WEBHOOK_SECRET=HOOK,
+                   STRIPE_API_BASE="http://127.0.0.1:12345/")
+    assert settings.stripe_enabled
+    assert settings.stripe_api_base == "http://127.0.0.1:12345"
+    from reserve_app.services import payments
+
+    reset_settings()
+    assert payments.provider().name == "stripe"
+
+
+@pytest.mark.parametrize("values", [
+    {"STRIPE_SECRET_KEY": KEY},
+    {"STRIPE_WEBHOOK_SECRET": HOOK},
+    {"STRIPE_SECRET_KEY": KEY, "STRIPE_WEBHOOK_SECRET": "   "},
+])
+def test_one_key_without_the_other_is_refused(env, values: dict[str, str]) -> None:  # noqa: ANN001
+    with pytest.raises(SettingsError, match="STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"):
+        env(**values)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("STRIPE_SECRET_KEY", "pk_test_abc123"),        # a publishable key
+    ("STRIPE_SECRET_KEY", "sk_abc123"),
+    ("STRIPE_SECRET_KEY", "sk_test_"),
+    ("STRIPE_SECRET_KEY", "sk_test_abc 123"),
+    ("STRIPE_SECRET_KEY", "sk_demo_abc123"),
+    ("STRIPE_SECRET_KEY", "whsec_abc123"),
+    ("STRIPE_WEBHOOK_SECRET", "abc123"),
+    ("STRIPE_WEBHOOK_SECRET", "sk_test_abc123"),
+    ("STRIPE_API_BASE", "127.0.0.1:12111"),
+    ("STRIPE_API_BASE", "ftp://stripe.example"),
+])
+def test_bad_formats_are_refused_naming_the_setting(env, name: str, value: str) -> None:  # noqa: ANN001
+    values = {"STRIPE_SECRET_KEY": KEY, "STRIPE_WEBHOOK_SECRET": HOOK, name: value}
+    with pytest.raises(SettingsError, match=name):
+        env(**values)
+
+
+@pytest.mark.parametrize("key", ["sk_test_abc123", "rk_test_abc123", "sk_live_abc123",
+                                 "rk_live_abc123"])
+def test_key_kinds_accepted_in_production(env, key: str) -> None:  # noqa: ANN001
+    settings = env(APP_ENV="prod", STRIPE_SECRET_KEY=key, STRIPE_WEBHOOK_SECRET=HOOK)
+    assert settings.stripe_enabled and settings.stripe_secret_key == key
+
+
+@pytest.mark.parametrize("key", ["sk_live_abc123", "rk_live_abc123"])
+def test_a_live_key_is_refused_outside_production(env, key: str) -> None:  # noqa: ANN001
+    with pytest.raises(SettingsError, match="APP_ENV=prod"):
+        env(APP_ENV="dev", STRIPE_SECRET_KEY=key, STRIPE_WEBHOOK_SECRET=HOOK)
+
+
+def test_a_test_key_is_fine_in_development(env) -> None:  # noqa: ANN001
+    assert env(APP_ENV="dev", STRIPE_SECRET_KEY=KEY, STRIPE_WEBHOOK_SECRET=HOOK).stripe_enabled
