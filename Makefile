@@ -89,11 +89,16 @@ unit: $(VENV)/.stamp-test
 integration: $(VENV)/.stamp-test
 	$(PY) -m pytest tests/integration -q
 
-# The browser tests on the default single worker, then the live-order test again on
-# Redis with two workers (a tab's events and the live push may land on either worker).
+# The browser tests on the default single worker (manual payments), then the live-order
+# test again on Redis with two workers (a tab's events and the live push may land on either
+# worker), then card payments with the app pointed at a local fake Stripe.
 e2e: setup-test
-	$(PY) -m pytest e2e -q -p no:cacheprovider
+	$(PY) -m pytest e2e -q -p no:cacheprovider --ignore=e2e/test_stripe.py
 	$(MAKE) --no-print-directory e2e-redis
+	$(MAKE) --no-print-directory e2e-stripe
+
+e2e-stripe: setup-test
+	E2E_STRIPE=1 $(PY) -m pytest e2e/test_stripe.py -q -p no:cacheprovider
 
 e2e-redis: setup-test redis
 	E2E_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/5 E2E_WORKERS=2 \
