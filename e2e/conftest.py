@@ -7,6 +7,12 @@ Multi-worker mode: with E2E_REDIS_URL (e.g. redis://127.0.0.1:6379/5) and E2E_WO
 the app gets REFLEX_REDIS_URL and GRANIAN_WORKERS, so that many granian workers share the
 state in Redis (`make e2e-redis`). Redis keeps its data between runs; nothing here assumes it
 is empty (each browser tab has a new client token).
+
+Stripe mode: with E2E_STRIPE=1 (`make e2e-stripe`, which runs only e2e/test_stripe.py) a fake
+Stripe (`stripe_checkout.CheckoutFake`: the API, a hosted Checkout page, signed webhooks) starts
+before the app, and the app gets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE
+pointing at it; once the app is up the fake POSTs its webhooks to <app>/api/stripe/webhook.
+Without it the app has no Stripe keys (the manual provider the other tests expect).
 """
 
 from __future__ import annotations
@@ -26,17 +32,26 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
+if TYPE_CHECKING:
+    from .stripe_checkout import CheckoutFake
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT = 600  # first build installs frontend packages
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "").strip()
 WORKERS = os.environ.get("E2E_WORKERS", "").strip()
+STRIPE = os.environ.get("E2E_STRIPE", "").strip()
+STRIPE_TEST_FILE = "test_stripe.py"
+# Test-mode credentials of the fake (shaped as settings.py requires); never a real account's.
+STRIPE_SECRET_KEY = "sk_test_e2eFakeStripeKey0000000000"
+STRIPE_WEBHOOK_SECRET = "whsec_e2eFakeWebhookSecret000000000"
 
 pytestmark = pytest.mark.e2e
 
@@ -92,6 +107,7 @@ class App:
     pid: int = 0             # the `reflex run` process (leader of its process group)
     redis_url: str = ""      # set in multi-worker mode
     workers: int = 1
+    stripe: CheckoutFake | None = None  # set in Stripe mode (E2E_STRIPE=1)
 
     def query(self, sql: str, *args: object) -> list[tuple]:
         con = sqlite3.connect(self.db_path, timeout=30)
@@ -101,13 +117,43 @@ class App:
             con.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if STRIPE not in ("", "1"):
+        pytest.exit(f"E2E_STRIPE must be 1 (or unset), got {STRIPE!r}", returncode=4)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stripe mode runs only the Stripe file: the others expect the manual provider."""
+    if STRIPE != "1":
+        return
+    others = sorted({item.path.name for item in items if item.path.name != STRIPE_TEST_FILE
+                     and item.path.parent == Path(__file__).parent})
+    if others:
+        pytest.exit(f"E2E_STRIPE=1 runs only e2e/{STRIPE_TEST_FILE} (`make e2e-stripe`); "
+                    f"these expect the app without Stripe: {', '.join(others)}", returncode=4)
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[App]:
+def stripe_fake() -> Iterator[CheckoutFake | None]:
+    """The fake Stripe in Stripe mode (started before the app), else None."""
+    if STRIPE != "1":
+        yield None
+        return
+    from .stripe_checkout import CheckoutFake
+
+    with CheckoutFake(webhook_secret=STRIPE_WEBHOOK_SECRET) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox,
+        stripe_fake: CheckoutFake | None) -> Iterator[App]:
     tmp = tmp_path_factory.mktemp("app")
     port = _free_port()
     db_path = tmp / "e2e.db"
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SMTP_", "DATABASE_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS"))}
+           if not k.startswith(("SMTP_", "DATABASE_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS",
+                                 "STRIPE_"))}
     env.update({
         "DATABASE_URL": f"sqlite:///{db_path}",
         "PORT": str(port),
@@ -125,6 +171,14 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         "REFLEX_CHECK_LATEST_VERSION": "false",
         # bun from the npm registry (make setup); Reflex needs it with Node 20.
         "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    })
+    # Set even when empty: `.env` never overrides the environment, so a developer's Stripe
+    # keys there do not reach the manual-provider runs.
+    faked = stripe_fake is not None
+    env.update({
+        "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY if faked else "",
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET if faked else "",
+        "STRIPE_API_BASE": stripe_fake.url if stripe_fake is not None else "",
     })
     workers = 1
     if REDIS_URL:
@@ -156,7 +210,10 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         _wait_ready(f"http://localhost:{port}", proc, log_path)
         if workers > 1:
             _wait_workers(proc, log_path, workers)
-        yield App(f"http://localhost:{port}", db_path, log_path, proc.pid, REDIS_URL, workers)
+        url = f"http://localhost:{port}"
+        if stripe_fake is not None:
+            stripe_fake.webhook_url = f"{url}/api/stripe/webhook"
+        yield App(url, db_path, log_path, proc.pid, REDIS_URL, workers, stripe_fake)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

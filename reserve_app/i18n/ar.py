@@ -710,4 +710,5 @@ AR: dict[str, str] = {
     "audit.stripe_event": "Stripe",
     "audit.paid_in_cash": "دُفع نقدًا",
     "payment.paid_in_cash": "دُفع نقدًا",
+    "payment.return_pending": "لم يُدفع بعد",
 }

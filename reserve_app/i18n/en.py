@@ -710,4 +710,5 @@ EN: dict[str, str] = {
     "audit.stripe_event": "Stripe",
     "audit.paid_in_cash": "Paid in cash",
     "payment.paid_in_cash": "Paid in cash",
+    "payment.return_pending": "Not paid yet",
 }

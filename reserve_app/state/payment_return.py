@@ -30,5 +30,7 @@ class PaymentReturnState(rx.State):
             self.status = self.status_label = ""
             return None
         self.status = status
-        self.status_label = translate(await base.language_of(self), f"payment.status.{status}")
+        # Pending here means the card was not paid on Stripe's page (nobody is "approving").
+        key = "payment.return_pending" if status == "pending" else f"payment.status.{status}"
+        self.status_label = translate(await base.language_of(self), key)
         return None

@@ -20,9 +20,9 @@ def home() -> rx.Component:
                     href="/staff/orders", underline="none"),
             rx.link(_card("staff.home.orders_open", StaffHomeState.orders_open),
                     href="/staff/orders", underline="none"),
-            rx.cond(StaffHomeState.holds_old > 0, rx.callout(
-                t("staff.home.holds_old"), " ", StaffHomeState.holds_old, color="red",
-                role="alert")),
+            rx.cond(StaffHomeState.holds_old > 0, rx.callout.root(
+                rx.callout.text(t("staff.home.holds_old"), " ", StaffHomeState.holds_old),
+                color="red", role="alert")),
             rx.link(_card("staff.home.tickets_open", StaffHomeState.tickets_open),
                     href="/staff/tickets", underline="none"),
             rx.link(_card("staff.home.bookings_today", StaffHomeState.bookings_today),
