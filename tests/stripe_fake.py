@@ -11,6 +11,9 @@ What it implements (only what the app uses):
   POST /v1/checkout/sessions/{id}/expire
 - GET /v1/payment_intents/{id}, POST /v1/payment_intents/{id}/capture and /cancel
 - POST /v1/refunds (with `payment_intent`)
+- GET /v1/payment_intents/{id} with `expand[]=latest_charge`, GET /v1/charges/{id},
+  GET /v1/refunds/{id}, and the lists GET /v1/charges and GET /v1/refunds (optionally
+  `?payment_intent=`), for reading what happened to a payment
 
 Idempotency as Stripe documents it: the first answer (status and body, errors included) to a
 POST with a given `Idempotency-Key` is stored; a later POST with that key gets the same answer
@@ -22,12 +25,17 @@ form parameters, both flat (`"line_items[0][price_data][unit_amount]": "10858"`)
 
 Switchable failures: `fail_next(402)` (card_declined), `fail_next(500)` (api_error), any
 status; `drop_next()` closes the connection without an answer *after* doing the work (a lost
-response: the library retries with the same idempotency key).
+response: the library retries with the same idempotency key); `drop_next_to(method, path)`
+does that to one request to that path only.
 
 Webhooks: `fake.event_for(kind, session_id)` moves the fake's objects the way Stripe would
 (customer completes Checkout, staff capture, hold released, session expired, refund) and
-returns the event Stripe would send; `signed(event, secret)` gives the raw body and the
-`Stripe-Signature` header made with Stripe's scheme:
+returns the event Stripe would send; `fake.event_about(kind, object_id)` is the event for
+what already happened at the fake (a capture, cancel, expiry or refund the app asked for),
+changing nothing. `capture_now` / `cancel_now` / `expire_now` make a change at "Stripe"
+without any event (a lost webhook); `forget(object_id)` makes an object unknown (404).
+`signed(event, secret)` gives the raw body and the `Stripe-Signature` header made with
+Stripe's scheme:
 `t=<unix time>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`.
 """
 
@@ -168,6 +176,7 @@ class FakeStripe:
         self._idempotent: dict[str, tuple[str, str, list[tuple[str, str]], int, dict]] = {}
         self._failures: list[_Failure] = []
         self._drops = 0
+        self._path_drops: list[tuple[str, str]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -228,10 +237,17 @@ class FakeStripe:
         with self._lock:
             self._drops += times
 
+    def drop_next_to(self, method: str, path: str) -> None:
+        """Like `drop_next()`, for the next request with this method to this exact path
+        (other requests are answered as usual)."""
+        with self._lock:
+            self._path_drops.append((method, path))
+
     def reset_failures(self) -> None:
         with self._lock:
             self._failures.clear()
             self._drops = 0
+            self._path_drops.clear()
 
     # -- what was asked --
 
@@ -267,6 +283,38 @@ class FakeStripe:
             else:
                 raise ValueError(f"no simulation for {kind}")
             return make_event(kind, {**obj, **changes})
+
+    def event_about(self, kind: str, object_id: str, **changes: Any) -> dict[str, Any]:
+        """The event Stripe sends about something that already happened at the fake (the app
+        asked it to capture, cancel, expire or refund): a snapshot of the session,
+        PaymentIntent, charge or refund `object_id` as it is now. Changes nothing."""
+        with self._lock:
+            for store in (self.sessions, self.intents, self.charges, self.refunds):
+                if object_id in store:
+                    return make_event(kind, {**self._public(store[object_id]), **changes})
+        raise KeyError(object_id)
+
+    def capture_now(self, intent_id: str) -> dict[str, Any]:
+        """The hold is captured at Stripe (e.g. from the Dashboard), no event sent."""
+        with self._lock:
+            return self._capture(self.intents[intent_id])
+
+    def cancel_now(self, intent_id: str) -> dict[str, Any]:
+        """The hold is released at Stripe (e.g. from the Dashboard), no event sent."""
+        with self._lock:
+            return self._cancel(self.intents[intent_id])
+
+    def expire_now(self, session_id: str) -> dict[str, Any]:
+        """The Checkout Session expires at Stripe (after 24 h), no event sent."""
+        with self._lock:
+            return self._expire(self.sessions[session_id])
+
+    def forget(self, object_id: str) -> None:
+        """Stripe no longer knows the object (another account, deleted test data): reading
+        it answers 404 resource_missing."""
+        with self._lock:
+            for store in (self.sessions, self.intents, self.charges, self.refunds):
+                store.pop(object_id, None)
 
     def complete(self, session_id: str) -> dict[str, Any]:
         """The customer finishes Checkout: the card is authorised (manual capture) or, with
@@ -397,6 +445,9 @@ class FakeStripe:
             if intent is None:
                 return _missing(parts[2])
             if method == "GET" and len(parts) == 3:
+                if "latest_charge" in (p.get("expand") or []) and intent["latest_charge"]:
+                    return 200, {**intent,
+                                 "latest_charge": self.charges[intent["latest_charge"]]}
                 return 200, intent
             if method == "POST" and parts[3:] == ["capture"]:
                 if intent["status"] != "requires_capture":
@@ -408,6 +459,16 @@ class FakeStripe:
                     return _error(400, "This PaymentIntent could not be canceled.",
                                   code="payment_intent_unexpected_state")
                 return 200, self._cancel(intent)
+        if method == "GET" and parts[:2] in (["v1", "charges"], ["v1", "refunds"]):
+            store = self.charges if parts[1] == "charges" else self.refunds
+            if len(parts) == 3:
+                found = store.get(parts[2])
+                return (200, found) if found is not None else _missing(parts[2])
+            if len(parts) == 2:
+                data = [o for o in store.values()
+                        if p.get("payment_intent") in (None, o["payment_intent"])]
+                return 200, {"object": "list", "data": data, "has_more": False,
+                             "url": path}
         if method == "POST" and parts == ["v1", "refunds"]:
             intent = self.intents.get(p.get("payment_intent") or "")
             if intent is None or intent["status"] != "succeeded":
@@ -436,7 +497,7 @@ class FakeStripe:
                                           "with.", type_="idempotency_error")
                     record.status = status
                     return status, body, {}, False
-                drop = self._take_drop()
+                drop = self._take_drop(method, path)
                 record.status, record.replayed = (0 if drop else status), True
                 return status, body, {"Idempotent-Replayed": "true"}, drop
             failure = next((f for f in self._failures if f.path in (None, path)), None)
@@ -448,11 +509,14 @@ class FakeStripe:
                 extra = {}
             if key is not None and status != 429:    # Stripe stores what the endpoint did
                 self._idempotent[key] = (method, path, list(pairs), status, body)
-            drop = self._take_drop()
+            drop = self._take_drop(method, path)
             record.status = 0 if drop else status
             return status, body, extra, drop
 
-    def _take_drop(self) -> bool:
+    def _take_drop(self, method: str = "", path: str = "") -> bool:
+        if (method, path) in self._path_drops:
+            self._path_drops.remove((method, path))
+            return True
         if self._drops > 0:
             self._drops -= 1
             return True

@@ -67,10 +67,12 @@ class StaffBookingState(rx.State):
     async def paid_in_cash(self):
         """Cash at the desk: any card hold at Stripe is released first, then the invoice is
         paid with a cash payment."""
-        released = await stripe_actions.release_invoice(self, rentals.ORDER, self.order_id)
+        ok, said = await stripe_actions.release_invoice(self, rentals.ORDER, self.order_id)
+        if not ok:
+            return said   # the card could not be released: no cash recorded beside it
         done = await self._show(rentals.record_cash_payment, write=True,
                                 order_id=self.order_id, saved=True)
-        return [released, done] if released is not None else done
+        return [said, done] if said is not None else done
 
     async def _show(self, fn, *, write: bool = False, saved: bool = False, **kwargs):  # noqa: ANN001
         actor = await base.current_actor(self)

@@ -138,10 +138,10 @@ class ReservationState(rx.State):
     async def cancel(self):
         done = await self._do(vouchers.cancel)
         if self.reservation and self.reservation[0].status == "cancelled":
-            released = await stripe_actions.release_invoice(self, vouchers.ORDER_KIND,
-                                                            self.reservation[0].id)
+            _, said = await stripe_actions.release_invoice(self, vouchers.ORDER_KIND,
+                                                           self.reservation[0].id)
             await self._reload()
-            return [done, released] if released is not None else done
+            return [done, said] if said is not None else done
         return done
 
     @rx.event

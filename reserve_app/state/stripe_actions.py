@@ -38,16 +38,21 @@ async def capture(state: rx.State, payment_id: object) -> rx.event.EventSpec | N
 
 
 async def release_invoice(state: rx.State, order_kind: str, order_id: int
-                          ) -> rx.event.EventSpec | None:
-    """Give up the Stripe payments of an order's invoice; a toast says what was asked."""
+                          ) -> tuple[bool, rx.event.EventSpec | None]:
+    """Give up the Stripe payments under way or held on an order's invoice. (False, error
+    toast) if Stripe could not be asked: the caller must then not go on (a card would stay
+    held beside a cash payment); else (True, a toast saying what was asked, or None)."""
     invoice_id = await anyio.to_thread.run_sync(
         lambda: actions.invoice_of(order_kind=order_kind, order_id=order_id))
     if invoice_id is None:
-        return None
+        return True, None
     done, failed = await _run(state, actions.release_open_for_invoice, invoice_id=invoice_id)
-    if failed is not None or not done:
-        return failed
-    return rx.toast.info(translate(await base.language_of(state), "payment.release_requested"))
+    if failed is not None:
+        return False, failed
+    if not done:
+        return True, None
+    return True, rx.toast.info(translate(await base.language_of(state),
+                                         "payment.release_requested"))
 
 
 async def release(state: rx.State, payment_id: object) -> tuple[bool, rx.event.EventSpec | None]:

@@ -130,6 +130,8 @@ def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> 
     payment = _payment_for(session, obj)
     if payment is None:
         return "unknown_payment"
+    if kind == "charge.refunded" and obj.get("refunded") is False:
+        return "partial_refund"   # only a full refund ends the payment; staff see the rest
     db.serialize_on(session, f"payment:{payment.id}")
     session.refresh(payment)
     invoice = session.get(Invoice, payment.invoice_id)
