@@ -67,10 +67,11 @@ def write_png(folder: Path, name: str, rgb: tuple[int, int, int] = (200, 30, 30)
 @contextmanager
 def app_session(app: App) -> Iterator[Session]:
     """A session on the e2e app's database (its own engine: the test process's settings and
-    default database are never touched)."""
+    default database are never touched). Its transactions take the write lock at once, as
+    the app's own writes do: the app writes the same file meanwhile."""
     engine = db.make_engine(f"sqlite:///{app.db_path}")
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(db.writing(engine), expire_on_commit=False) as session:
             yield session
     finally:
         engine.dispose()

@@ -65,13 +65,17 @@ def read_session() -> Iterator[Session]:
         yield session
 
 
+def writing(eng: Engine) -> Engine:
+    """`eng` with every transaction taking the write lock at once on SQLite (BEGIN
+    IMMEDIATE), so a read never has to be upgraded to a write (SQLite refuses that with
+    "database is locked", without waiting, when another connection wrote meanwhile)."""
+    return eng.execution_options(**{_IMMEDIATE: True}) if eng.dialect.name == "sqlite" else eng
+
+
 @contextmanager
 def write_session() -> Iterator[Session]:
     """A session whose transaction takes the write lock at once on SQLite."""
-    eng = engine()
-    if eng.dialect.name == "sqlite":
-        eng = eng.execution_options(**{_IMMEDIATE: True})
-    with Session(eng, expire_on_commit=False) as session:
+    with Session(writing(engine()), expire_on_commit=False) as session:
         yield session
 
 
