@@ -147,7 +147,7 @@ def test_customer_pays_by_card_staff_capture_and_invoice_is_paid(
                                  "soon as Stripe confirms it.")).to_be_visible()
         captures = fake.calls("POST", f"/v1/payment_intents/{intent_id}/capture")
         assert [(c.status, c.idempotency_key) for c in captures] == [
-            (200, f"reserve-capture-{payment_id}")]
+            (200, f"reserve-capture-{payment_id}-0")]   # first attempt
         assert fake.intents[intent_id]["status"] == "succeeded"
 
         # Stripe's payment_intent.succeeded arrives a moment later; the page shows it.
