@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import translate
 from reserve_app.services import live as live_events
 from reserve_app.services import tickets
 
 from . import base, live, ticket_actions
-from .ticket_views import FileRow, HistoryRow, TicketLine, file_row, history, line, title
+from .ticket_views import FileRow, HistoryRow, TicketLine, line
 
 
 class MyTicketsState(rx.State):
@@ -55,22 +53,9 @@ class TicketState(rx.State):
     updates: int = 0
 
     async def _reload(self, batch: live.Batch | None = None, mark_read: bool = False) -> None:
-        actor = await live.caller(self, batch)
-        try:
-            fn = base.write if mark_read else base.read
-            view = await fn(tickets.ticket_view, actor=actor, ticket_id=self.ticket_id,
-                            mark_read=mark_read)
-        except DomainError:
-            self.missing, self.entries, self.pending, self.title = True, [], [], ""
-            return
-        lang, tz = await base.language_of(self), base.viewer_timezone(self)
-        self.missing = False
-        self.title = title(view.id, view.type, view.order_id, lang)
-        self.status, self.tracking_url = view.status, view.tracking_url
-        self.status_label = translate(lang, f"ticket.status.{view.status}")
-        self.rating, self.rating_comment = view.rating or 0, view.rating_comment
-        self.entries = history(view, lang, tz)
-        self.pending = [file_row(a) for a in view.pending]
+        if (shown := await ticket_actions.show(self, batch, mark_read)) is not None:
+            view = shown[0]
+            self.tracking_url, self.rating_comment = view.tracking_url, view.rating_comment
 
     @rx.event
     async def load(self):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import translate
 from reserve_app.services import tickets
 
 from . import base, live, stripe_actions, ticket_actions
@@ -14,11 +13,8 @@ from .ticket_views import (
     HistoryRow,
     MatchRow,
     TicketLine,
-    file_row,
-    history,
     line,
     match_row,
-    title,
 )
 
 
@@ -79,24 +75,13 @@ class StaffTicketState(rx.State):
     updates: int = 0
 
     async def _reload(self, batch: live.Batch | None = None, mark_read: bool = False) -> None:
-        actor = await live.caller(self, batch)
-        try:
-            fn = base.write if mark_read else base.read
-            view = await fn(tickets.ticket_view, actor=actor, ticket_id=self.ticket_id,
-                            mark_read=mark_read)
-        except DomainError:
-            self.missing, self.entries, self.pending, self.matches = True, [], [], []
+        shown = await ticket_actions.show(self, batch, mark_read)
+        if shown is None:
+            self.matches = []
             return
-        lang, tz = await base.language_of(self), base.viewer_timezone(self)
-        self.missing = False
-        self.title = title(view.id, view.type, view.order_id, lang)
+        view, lang, tz = shown
         self.customer, self.customer_email = view.customer, view.customer_email
-        self.status = view.status
-        self.status_label = translate(lang, f"ticket.status.{view.status}")
         self.details, self.method, self.last4 = view.details, view.method, view.last4
-        self.rating = view.rating or 0
-        self.entries = history(view, lang, tz)
-        self.pending = [file_row(a) for a in view.pending]
         self.matches = [match_row(m, lang, tz) for m in view.match]
 
     @rx.event

@@ -12,8 +12,34 @@ from reserve_app.domain import tickets as rules
 from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.services import tickets
+from reserve_app.services.tickets import TicketView
 
-from . import base
+from . import base, live
+from .ticket_views import file_row, history, title
+
+
+async def show(state: Any, batch: live.Batch | None, mark_read: bool
+               ) -> tuple[TicketView, str, str] | None:
+    """Load the page's ticket as the caller sees it (marking it read if asked) and fill what
+    both ticket pages show; returns the view with the language and time zone for the rest,
+    or None (and an empty "not found" page) if the caller may not see it."""
+    actor = await live.caller(state, batch)
+    try:
+        fn = base.write if mark_read else base.read
+        view = await fn(tickets.ticket_view, actor=actor, ticket_id=state.ticket_id,
+                        mark_read=mark_read)
+    except DomainError:
+        state.missing, state.title, state.entries, state.pending = True, "", [], []
+        return None
+    lang, tz = await base.language_of(state), base.viewer_timezone(state)
+    state.missing = False
+    state.title = title(view.id, view.type, view.order_id, lang)
+    state.status = view.status
+    state.status_label = translate(lang, f"ticket.status.{view.status}")
+    state.rating = view.rating or 0
+    state.entries = history(view, lang, tz)
+    state.pending = [file_row(a) for a in view.pending]
+    return view, lang, tz
 
 
 async def act(state: Any, fn: Callable[..., object], success: str = "",
