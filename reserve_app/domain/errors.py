@@ -28,6 +28,12 @@ class Forbidden(DomainError):
     key = "error.forbidden"
 
 
+class StaleForm(DomainError):
+    """The form was filled with values that have changed since (another tab or admin)."""
+
+    key = "error.stale_form"
+
+
 class InvalidTransition(DomainError):
     key = "error.invalid_transition"
 

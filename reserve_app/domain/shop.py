@@ -122,6 +122,12 @@ def parse_method(value: object, allowed: Sequence[str]) -> PaymentMethod:
     raise ValidationFailed({"method": "shop.method_invalid"})
 
 
+def check_settings(*, enabled: bool, methods: Sequence[str]) -> None:
+    """An open shop offers at least one payment method (else no customer can send an order)."""
+    if enabled and not methods:
+        raise ValidationFailed({"methods": "shop.admin.methods_required"})
+
+
 def parse_quantity(value: object) -> int:
     if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
         value = int(value.strip())

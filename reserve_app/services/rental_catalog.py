@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, delete, func, select
 
-from reserve_app.domain import rentals
+from reserve_app.domain import rentals, versions
 from reserve_app.domain.accounts import Actor, require_admin
 from reserve_app.domain.errors import NotFound, ValidationFailed
 from reserve_app.domain.ids import record_id
@@ -41,6 +41,12 @@ class SettingsView:
     payments_enabled: bool
     max_days: int
 
+    @property
+    def version(self) -> str:
+        """What a form showing these values sends back (see domain.versions)."""
+        return versions.version_of(self.booking_enabled, self.initial_status,
+                                   self.payments_enabled, self.max_days)
+
 
 def load_settings(session: Session) -> RentalSettings:
     """The settings row, or the defaults (not saved) when none was saved yet."""
@@ -53,8 +59,10 @@ def settings_view(session: Session) -> SettingsView:
 
 
 def save_settings(session: Session, *, actor: Actor | None, booking_enabled: object,
-                  initial_status: object, payments_enabled: object, max_days: object
-                  ) -> SettingsView:
+                  initial_status: object, payments_enabled: object, max_days: object,
+                  version: object = None) -> SettingsView:
+    """Save the rental settings. `version` is what the form showed (SettingsView.version):
+    a save from a screen filled before another change is refused (StaleForm)."""
     admin = require_admin(actor)
     errors: dict[str, str] = {}
     status = None
@@ -70,6 +78,7 @@ def save_settings(session: Session, *, actor: Actor | None, booking_enabled: obj
         raise ValidationFailed(errors)
     assert status is not None and isinstance(max_days, int)
     db.serialize_on(session, "rental_settings")  # the first save inserts the row
+    versions.check(version, settings_view(session).version)
     row = load_settings(session)
     session.add(row)
     old = (row.booking_enabled, row.initial_status, row.payments_enabled, row.max_days)

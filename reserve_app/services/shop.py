@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from reserve_app.domain import shop as rules
+from reserve_app.domain import versions
 from reserve_app.domain.accounts import Actor, require_admin, require_login, require_staff
 from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
 from reserve_app.domain.billing import invoice_transition as invoice_to
@@ -51,6 +52,11 @@ ORDER_KIND = "shop"
 class SettingsView:
     enabled: bool
     methods: list[str]
+
+    @property
+    def version(self) -> str:
+        """What a form showing these values sends back (see domain.versions)."""
+        return versions.version_of(self.enabled, tuple(self.methods))
 
 
 @dataclass(frozen=True)
@@ -151,12 +157,17 @@ def _methods(row: ShopSettings) -> list[str]:
 
 
 def save_settings(session: Session, *, actor: Actor | None, enabled: object,
-                  methods: object) -> SettingsView:
+                  methods: object, version: object = None) -> SettingsView:
+    """Save the shop switch and methods. `version` is what the form showed
+    (SettingsView.version): a save from a screen filled before another change is refused."""
     admin = require_admin(actor)
     chosen = [m.value for m in PaymentMethod
               if isinstance(methods, list | tuple) and m.value in methods]
     if not isinstance(enabled, bool):
         raise ValidationFailed({"enabled": "field.choice_invalid"})
+    rules.check_settings(enabled=enabled, methods=chosen)
+    db.serialize_on(session, "shop_settings")  # the first save inserts the row
+    versions.check(version, settings_view(session).version)
     row = session.get(ShopSettings, 1)
     if row is None:
         row = ShopSettings(id=1)

@@ -19,7 +19,7 @@ import anyio
 import reflex as rx
 
 from reserve_app.domain.accounts import Actor
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
 from reserve_app.i18n import normalize_language, translate, zone
 from reserve_app.services import auth, db
 from reserve_app.settings import get_settings
@@ -133,12 +133,29 @@ async def fail(state: rx.State, err: DomainError) -> rx.event.EventSpec:
     return await error_toast(state, err)
 
 
+def remount_forms(state: rx.State) -> None:
+    """Re-mount the state's forms (their `key` includes `form_key`).
+
+    Inputs with `default_value` / `default_checked` are uncontrolled: React applies the
+    default only when the input mounts. A form that shows saved values (settings, an edit
+    form) must therefore re-mount whenever those values were (re)loaded, or a new screen keeps
+    the values the page was built with and a "Save" would put them back.
+    """
+    state.form_key += 1  # type: ignore[attr-defined]
+
+
 async def open_page(state: rx.State, need: str) -> list[rx.event.EventSpec] | None:
-    """on_load of a page with a `_reload()`: check access (see page_access), then load."""
+    """on_load of a page with a `_reload()`: check access (see page_access), then load.
+
+    A state whose forms show saved values sets `FORMS_SHOW_SAVED: ClassVar[bool] = True`:
+    its forms re-mount with what was loaded (see remount_forms).
+    """
     actor = await current_actor(state)
     if (elsewhere := await page_access(state, actor, need)) is not None:
         return elsewhere
     await state._reload()  # type: ignore[attr-defined]
+    if getattr(state, "FORMS_SHOW_SAVED", False):
+        remount_forms(state)
     return None
 
 
@@ -154,9 +171,12 @@ async def save_and_reload(state: rx.State, fn: Callable[..., object], /,
         await write(fn, actor=actor, **kwargs)
     except DomainError as err:
         await state._reload()  # type: ignore[attr-defined]
+        if isinstance(err, StaleForm):  # show what is in force instead of the stale values
+            state.errors = {}  # type: ignore[attr-defined]
+            remount_forms(state)
         return await fail(state, err)
     state.errors = {}  # type: ignore[attr-defined]
-    state.form_key += 1  # type: ignore[attr-defined]
+    remount_forms(state)
     await state._reload()  # type: ignore[attr-defined]
     return rx.toast.success(translate(await language_of(state), "staff.saved"))
 

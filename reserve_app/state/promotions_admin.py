@@ -84,10 +84,13 @@ class PromotionsAdminState(rx.State):
         return done
 
     @rx.event
-    async def add_variant(self, promotion_id: int, form: dict):
+    async def add_variant(self, form: dict):
+        """The promotion's id comes in the form (a hidden field): a per-row closure in
+        `on_submit` does not compile inside a foreach."""
         data = form if isinstance(form, dict) else {}
         return await base.save_and_reload(
-            self, vouchers.save_variant, promotion_id=promotion_id, variant_id=0,
+            self, vouchers.save_variant, promotion_id=base.digits(data.get("promotion_id")),
+            variant_id=0,
             name=data.get("name"), price=data.get("price"), tax_rate=data.get("tax_rate") or "0")
 
     @rx.event

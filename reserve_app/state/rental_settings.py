@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
@@ -24,6 +25,7 @@ class FieldRow:
 
 
 class RentalSettingsState(rx.State):
+    FORMS_SHOW_SAVED: ClassVar[bool] = True
     booking_enabled: bool = True
     initial_status: str = "pending"
     payments_enabled: bool = True
@@ -31,6 +33,7 @@ class RentalSettingsState(rx.State):
     fields: list[FieldRow] = []
     errors: dict[str, str] = {}
     form_key: int = 0
+    version: str = ""   # of the settings the form shows (a save from a stale screen is refused)
 
     @rx.event
     async def load(self):
@@ -40,6 +43,7 @@ class RentalSettingsState(rx.State):
         s = await base.read(catalog.settings_view)
         self.booking_enabled, self.initial_status = s.booking_enabled, s.initial_status
         self.payments_enabled, self.max_days = s.payments_enabled, s.max_days
+        self.version = s.version
         lang = await base.language_of(self)
         self.fields = [FieldRow(f.id, f.label, translate(lang, f"field_kind.{f.kind}"),
                                 f.required, f.shown, f.choices.replace(",", ", "))
@@ -52,7 +56,8 @@ class RentalSettingsState(rx.State):
                           booking_enabled=base.text_field(form, "booking_enabled") == "on",
                           initial_status=base.text_field(form, "initial_status", 16),
                           payments_enabled=base.text_field(form, "payments_enabled") == "on",
-                          max_days=int(days) if days.isdigit() else None)
+                          max_days=int(days) if days.isdigit() else None,
+                          version=base.text_field(form, "version", 32))
 
     @rx.event
     async def create_field(self, form: dict):

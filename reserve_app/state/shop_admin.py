@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
@@ -31,8 +32,10 @@ class ProductRow:
 
 
 class ShopAdminState(rx.State):
+    FORMS_SHOW_SAVED: ClassVar[bool] = True
     enabled: bool = True
     methods: list[str] = []
+    settings_version: str = ""  # of the settings the form shows (stale saves are refused)
     products: list[ProductRow] = []
     parts: list[ProductRow] = []          # what a bundle may contain
     editing: int = 0                      # 0: the form creates a new product
@@ -49,6 +52,7 @@ class ShopAdminState(rx.State):
         actor = await base.current_actor(self)
         settings = await base.read(shop.settings_view)
         self.enabled, self.methods = settings.enabled, settings.methods
+        self.settings_version = settings.version
         lang = await base.language_of(self)
         views = await base.read(shop.catalogue, all_products=True, actor=actor)
         self.products = [ProductRow(
@@ -64,7 +68,8 @@ class ShopAdminState(rx.State):
         return await save(self, shop.save_settings,
                           enabled=base.text_field(form, "enabled") == "on",
                           methods=[m for m in ("cash", "card", "balance")
-                                   if base.text_field(form, f"method_{m}") == "on"])
+                                   if base.text_field(form, f"method_{m}") == "on"],
+                          version=base.text_field(form, "version", 32))
 
     @rx.event
     async def save_product(self, form: dict):

@@ -97,9 +97,11 @@ class StaffOrdersState(rx.State):
         return await self._run(shop.act, order_id=order_id, action=action)
 
     @rx.event
-    async def set_fulfilment(self, order_id: int, form: dict):
+    async def set_fulfilment(self, form: dict):
         """Where the order is ("awaiting review" … "delivered") and its tracking link, as the
-        customer's "My order is late" uses them."""
+        customer's "My order is late" uses them. The order's id comes in the form (a hidden
+        field): a per-row closure in `on_submit` does not compile inside a foreach."""
+        order_id = base.digits(form.get("order_id") if isinstance(form, dict) else None)
         return await self._run(tickets.set_fulfilment, order_id=order_id,
                                fulfilment=base.text_field(form, "fulfilment", 16),
                                tracking_url=base.text_field(form, "tracking_url", 600))

@@ -19,6 +19,7 @@ from reserve_app.domain.errors import (
     InvalidTransition,
     NotFound,
     SlotTaken,
+    StaleForm,
     Unauthenticated,
     ValidationFailed,
 )
@@ -268,6 +269,33 @@ def test_invalid_settings_are_refused_and_nothing_is_saved(people: dict[str, Act
         assert err.value.fields == fields
     assert count(AuditEntry) == 0
     assert rental_settings(admin, max_days=366).max_days == 366
+
+
+def test_a_save_from_a_stale_settings_form_is_refused(people: dict[str, Actor]) -> None:
+    """A form sends the version of the values it showed; another save in between makes it
+    stale, and its save is refused instead of silently putting the old values back."""
+    admin = people["admin"]
+    with db.read_session() as session:
+        shown = rental_catalog.settings_view(session)
+    assert shown.version and shown.version == rental_catalog.SettingsView(
+        shown.booking_enabled, shown.initial_status, shown.payments_enabled,
+        shown.max_days).version
+    newer = rental_settings(admin, booking_enabled=False)  # another tab saves meanwhile
+    assert newer.version != shown.version
+    before = count(AuditEntry)
+    with pytest.raises(StaleForm), db.write_session() as session:
+        rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
+                                     initial_status="confirmed", payments_enabled=False,
+                                     max_days=5, version=shown.version)
+    with db.read_session() as session:
+        assert rental_catalog.settings_view(session) == newer
+    assert count(AuditEntry) == before
+    # With the version in force the same save goes through.
+    with db.write_session() as session:
+        saved = rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
+                                             initial_status="confirmed", payments_enabled=False,
+                                             max_days=5, version=newer.version)
+    assert saved == rental_catalog.SettingsView(True, "confirmed", False, 5)
 
 
 def _catalogue() -> list[object]:

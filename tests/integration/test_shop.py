@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import SQLModel, select
 
 from reserve_app.domain.accounts import Actor, Role
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
 from reserve_app.models import (
     AuditEntry,
     BalanceEntry,
@@ -223,6 +223,28 @@ def test_storefront_shows_orderable_products_while_the_shop_is_open(s: Shop) -> 
 
 
 # --- the whole way of one order ---------------------------------------------------------------
+
+
+def test_an_open_shop_keeps_a_payment_method_and_stale_forms_are_refused(s: Shop) -> None:
+    shown = save_settings(s.admin, enabled=True, methods=["cash", "card"])
+    before = count(AuditEntry)
+    with pytest.raises(ValidationFailed) as err:
+        save_settings(s.admin, enabled=True, methods=[])
+    assert err.value.fields == {"methods": "shop.admin.methods_required"}
+    assert save_settings(s.admin, enabled=False, methods=[]).methods == []  # closed: fine
+    newer = save_settings(s.admin, enabled=True, methods=["card"])
+    after = count(AuditEntry)
+    assert after == before + 2
+    # A form still showing the first values cannot put them back.
+    with pytest.raises(StaleForm), db.write_session() as session:
+        shop.save_settings(session, actor=s.admin, enabled=True, methods=["cash", "card"],
+                           version=shown.version)
+    with db.read_session() as session:
+        assert shop.settings_view(session) == newer
+    assert count(AuditEntry) == after
+    with db.write_session() as session:
+        assert shop.save_settings(session, actor=s.admin, enabled=True, methods=["cash"],
+                                  version=newer.version).methods == ["cash"]
 
 
 def test_order_from_sending_to_completion(s: Shop) -> None:

@@ -48,10 +48,11 @@ def _fulfilment(o: OrderCard) -> rx.Component:
                 rx.input(id=url, name="tracking_url", default_value=o.tracking_url,
                          type="url", max_length=500, width="20rem"),
                 spacing="1"),
+            rx.el.input(type="hidden", name="order_id", value=o.id.to_string()),
             rx.button(t("ticket.save_fulfilment"), type="submit", variant="soft",
                       aria_label=t("ticket.save_fulfilment") + " #" + o.id.to_string()),
             spacing="3", wrap="wrap", align="end"),
-        on_submit=lambda form: StaffOrdersState.set_fulfilment(o.id, form),
+        on_submit=StaffOrdersState.set_fulfilment,
         key=o.id.to_string() + o.fulfilment + o.tracking_url,
     )
 

@@ -115,6 +115,7 @@ def settings() -> rx.Component:
             checkbox("payments_enabled", t("settings.payments_enabled"), s.payments_enabled),
             field("settings.max_days", "max_days", errors=e, type="number",
                   default_value=s.max_days.to_string(), min=1, max=366),
+            rx.el.input(type="hidden", name="version", value=s.version),
             rx.button(t("settings.save"), type="submit"), spacing="3", max_width="26rem"),
             on_submit=s.save_settings, key=s.form_key, margin_top="1rem"),
         rx.heading(t("fields.title"), as_="h2", size="5", margin_top="2rem"),

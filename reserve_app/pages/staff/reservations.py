@@ -154,9 +154,11 @@ def _promotion_card(p: PromotionItem) -> rx.Component:
                      width="8rem"),
             rx.input(name="tax_rate", placeholder=t("catalogue.tax_rate"),
                      aria_label=t("catalogue.tax_rate") + " (" + p.title + ")", width="6rem"),
-            rx.button(t("voucher.add_variant"), type="submit", variant="soft"),
+            rx.el.input(type="hidden", name="promotion_id", value=p.id.to_string()),
+            rx.button(t("voucher.add_variant"), type="submit", variant="soft",
+                      aria_label=t("voucher.add_variant") + " (" + p.title + ")"),
             spacing="2", wrap="wrap"),
-            on_submit=lambda form: s.add_variant(p.id, form), reset_on_submit=True),
+            on_submit=s.add_variant, reset_on_submit=True),
         spacing="2", align="start", width="100%"))
 
 
