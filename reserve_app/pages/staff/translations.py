@@ -31,7 +31,7 @@ def _record(row: RecordForm) -> rx.Component:
                 rx.el.input(type="hidden", name="entity", value=TranslationsState.entity),
                 rx.el.input(type="hidden", name="record", value=row.entity_id.to_string()),
                 rx.foreach(row.inputs, _input),
-                rx.button(t("translations.save"), type="submit"),
+                rx.box(rx.button(t("translations.save"), type="submit")),
                 spacing="2", align="stretch",
             ),
             aria_label=row.label,
