@@ -20,6 +20,7 @@ from reserve_app.pages.staff import tickets as staff_tickets
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
 from reserve_app.pages.staff.home import home as staff_home
 from reserve_app.pages.staff.outbox import outbox
+from reserve_app.pages.staff.translations import translations
 from reserve_app.pages.storefront.account import account, payment_return
 from reserve_app.pages.storefront.appointments import proposal, service_booking, services
 from reserve_app.pages.storefront.auth import login, register
@@ -62,6 +63,7 @@ from reserve_app.state.staff_orders import StaffOrdersState
 from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
 from reserve_app.state.staff_tickets import StaffTicketsState, StaffTicketState
 from reserve_app.state.support_admin import SupportAdminState
+from reserve_app.state.translations import TranslationsState
 from reserve_app.state.vouchers import OffersState, VoucherState
 
 log = logging.getLogger("reserve_app")
@@ -164,6 +166,9 @@ app.add_page(staff_reservations.reservation, route="/staff/reservation", title=T
              on_load=[SessionState.load, ReservationState.load])
 app.add_page(staff_reservations.promotions_admin, route="/staff/promotions", title=TITLE,
              on_load=[SessionState.load, PromotionsAdminState.load])
+
+app.add_page(translations, route="/staff/translations", title=TITLE,
+             on_load=[SessionState.load, TranslationsState.load])
 
 app.add_page(payment_return, route="/payment/return", title=TITLE,
              on_load=[SessionState.load, PaymentReturnState.load])

@@ -123,6 +123,7 @@ def staff_page(*content: rx.Component) -> rx.Component:
                 staff_nav_link("staff.nav.shop", "/staff/shop"),
                 staff_nav_link("staff.nav.support", "/staff/support"),
                 staff_nav_link("staff.nav.promotions", "/staff/promotions"),
+                staff_nav_link("staff.nav.translations", "/staff/translations"),
                 staff_nav_link("staff.nav.accounts", "/staff/accounts"),
             )),
             rx.divider(),

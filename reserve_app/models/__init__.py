@@ -4,6 +4,7 @@ from .accounts import AuthSession, LoginAttempt, LoginTicket, User
 from .appointments import Appointment, DayOff, Service, ServiceStaff, WorkingHours
 from .audit import AuditEntry
 from .billing import Invoice, InvoiceCounter, Payment, StripeEvent
+from .localized import LocalizedText
 from .menu import MenuEntry
 from .notify import DeliveryAttempt, LiveEvent, OutboxMessage
 from .rentals import (
@@ -32,6 +33,6 @@ ALL_MODELS = (User, AuthSession, LoginTicket, LoginAttempt, AuditEntry, MenuEntr
               WorkingHours, DayOff, Appointment, LiveEvent, ShopSettings, Product, BundleItem,
               ShopOrder, ShopOrderItem, BalanceEntry, PointsEntry, SupportSettings,
               CannedResponse, Ticket, TicketEntry, TicketAttachment, Promotion,
-              PromotionVariant, Reservation, StripeEvent)
+              PromotionVariant, Reservation, StripeEvent, LocalizedText)
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS"]

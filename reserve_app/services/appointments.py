@@ -10,7 +10,7 @@ tstzrange(start_at, end_at, '[)'), SQLite triggers).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from reserve_app.domain.errors import (
     ValidationFailed,
 )
 from reserve_app.domain.ids import record_id
+from reserve_app.domain.localized import Entity
 from reserve_app.domain.money import parse_amount
 from reserve_app.domain.periods import parse_day
 from reserve_app.domain.rentals import short_text
@@ -42,7 +43,7 @@ from reserve_app.models import Appointment, DayOff, Service, ServiceStaff, User,
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, outbox, payments
+from . import audit, billing, db, localized, outbox, payments
 from .auth import hash_token
 
 ENTITY = "appointment"
@@ -77,9 +78,13 @@ def _service_view(session: Session, service: Service) -> ServiceView:
                        [(i or 0, n) for i, n in staff])
 
 
-def list_services(session: Session) -> list[ServiceView]:
+def list_services(session: Session, *, lang: str = "") -> list[ServiceView]:
+    """Active services, named in `lang` where an admin gave a name (the staff pages ask for
+    none and get the services' own names)."""
     rows = session.exec(select(Service).where(col(Service.active)).order_by(Service.name)).all()
-    return [_service_view(session, s) for s in rows]
+    own = localized.names(session, Entity.SERVICE, [s.id or 0 for s in rows], lang)
+    return [replace(view, name=own.get(view.id, view.name))
+            for view in (_service_view(session, s) for s in rows)]
 
 
 def save_service(session: Session, *, actor: Actor | None, name: object, duration_minutes: object,
@@ -269,6 +274,11 @@ def _view(session: Session, a: Appointment) -> AppointmentView:
                            _name(session, a.proposed_staff_id))
 
 
+def _service_name(session: Session, service_id: int | None, lang: str, own: str) -> str:
+    """A service's name in `lang` (e.g. an email's recipient's), else its own."""
+    return localized.name(session, Entity.SERVICE, service_id or 0, lang, own)
+
+
 def _name(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id else None
     return user.name if user else ""
@@ -312,21 +322,29 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
                  else "appointment_booked", new=status.value)
     kind = "appointment_requested" if service.requires_approval else "appointment_confirmed"
     outbox.record_email(session, to=customer.email, kind=kind, language=customer.language,
-                        name=customer.name, service=service.name,
+                        name=customer.name,
+                        service=_service_name(session, service.id, customer.language,
+                                              service.name),
                         when=_when(appointment, customer.language), staff=staff.name)
     if service.requires_approval:
         outbox.record_email(session, to=staff.email, kind="appointment_new_request",
                             language=staff.language, name=staff.name, customer=customer.name,
-                            service=service.name, when=_when(appointment, staff.language))
+                            service=_service_name(session, service.id, staff.language,
+                                                  service.name),
+                            when=_when(appointment, staff.language))
     session.commit()
     return _view(session, appointment)
 
 
-def my_appointments(session: Session, *, actor: Actor | None) -> list[AppointmentView]:
+def my_appointments(session: Session, *, actor: Actor | None, lang: str = ""
+                    ) -> list[AppointmentView]:
+    """The caller's appointments, newest first, services named in `lang` where given."""
     customer = require_login(actor)
     rows = session.exec(select(Appointment).where(Appointment.customer_id == customer.user_id)
                         .order_by(col(Appointment.start_at).desc()).limit(100)).all()
-    return [_view(session, a) for a in rows]
+    own = localized.names(session, Entity.SERVICE, [a.service_id for a in rows], lang)
+    return [replace(view, service=own.get(a.service_id, view.service))
+            for a in rows for view in [_view(session, a)]]
 
 
 def pay_appointment(session: Session, *, actor: Actor | None,
@@ -468,7 +486,9 @@ def _notify(session: Session, a: Appointment, staff: Actor, kind: str, old: str,
     by = session.get(User, a.staff_id)
     if customer is not None:
         outbox.record_email(session, to=customer.email, kind=kind, language=customer.language,
-                            name=customer.name, service=service.name if service else "",
+                            name=customer.name,
+                            service=_service_name(session, a.service_id, customer.language,
+                                                  service.name) if service else "",
                             when=_when(a, customer.language), staff=by.name if by else "",
                             message=f"\n\n{message}" if message else "")
 
@@ -537,7 +557,9 @@ def propose_time(session: Session, *, actor: Actor | None, appointment_id: objec
 
         outbox.record_email(session, to=customer.email, kind="appointment_proposal",
                             language=customer.language, name=customer.name,
-                            service=service.name, staff=new_staff.name,
+                            service=_service_name(session, service.id, customer.language,
+                                                  service.name),
+                            staff=new_staff.name,
                             when=fmt_datetime(slot.start, customer.language,
                                               get_settings().default_timezone),
                             link=f"{get_settings().app_url}/proposal?token={token}",
@@ -570,7 +592,9 @@ def _respond(session: Session, a: Appointment, customer_id: int, accept: bool,
         outbox.record_email(session, to=staff.email,
                             kind="proposal_accepted" if accept else "proposal_rejected",
                             language=staff.language, name=staff.name, customer=customer.name,
-                            service=service.name, when=_when(a, staff.language))
+                            service=_service_name(session, service.id, staff.language,
+                                                  service.name),
+                            when=_when(a, staff.language))
     session.commit()
     return _view(session, a)
 
@@ -587,7 +611,7 @@ def respond_to_proposal(session: Session, *, actor: Actor | None, appointment_id
     return _respond(session, a, customer.user_id, accept, now or utcnow())
 
 
-def proposal_by_token(session: Session, *, token: object) -> AppointmentView:
+def proposal_by_token(session: Session, *, token: object, lang: str = "") -> AppointmentView:
     """The proposal behind an email link (the link's token is the only credential)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         raise NotFound()
@@ -595,7 +619,8 @@ def proposal_by_token(session: Session, *, token: object) -> AppointmentView:
         Appointment.proposal_token_hash == hash_token(token))).first()
     if a is None:
         raise NotFound()
-    return _view(session, a)
+    view = _view(session, a)
+    return replace(view, service=_service_name(session, a.service_id, lang, view.service))
 
 
 def respond_by_token(session: Session, *, token: object, accept: object,

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from reserve_app.domain.localized import Entity
 from reserve_app.models import MenuEntry
+
+from . import localized
 
 
 @dataclass(frozen=True)
@@ -15,9 +18,9 @@ class MenuItem:
     path: str
 
 
-def storefront_menu(session: Session) -> list[MenuItem]:
-    """Active entries in order; rental entries only while customer booking is enabled,
-    the shop entry only while the shop is on."""
+def storefront_menu(session: Session, *, lang: str = "") -> list[MenuItem]:
+    """Active entries in order, titled in `lang` where an admin gave one; rental entries
+    only while customer booking is enabled, the shop entry only while the shop is on."""
     from .rental_catalog import RENTAL, load_settings
     from .shop import load_settings as shop_settings
 
@@ -26,4 +29,6 @@ def storefront_menu(session: Session) -> list[MenuItem]:
     hidden = set() if load_settings(session).booking_enabled else {RENTAL}
     if not shop_settings(session).enabled:
         hidden.add("shop")
-    return [MenuItem(r.title, r.path) for r in rows if r.kind not in hidden]
+    shown = [r for r in rows if r.kind not in hidden]
+    titles = localized.names(session, Entity.MENU_ENTRY, [r.id or 0 for r in shown], lang)
+    return [MenuItem(titles.get(r.id or 0, r.title), r.path) for r in shown]

@@ -9,7 +9,7 @@ PostgreSQL: an advisory lock), and on PostgreSQL an exclusion constraint on
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from reserve_app.domain import rentals
 from reserve_app.domain.accounts import Actor, require_admin, require_login, require_staff
 from reserve_app.domain.errors import DomainError, NotFound, SlotTaken, ValidationFailed
 from reserve_app.domain.ids import record_id
+from reserve_app.domain.localized import Entity
 from reserve_app.domain.periods import Period, check_period
 from reserve_app.domain.rentals import ACTIVE, BookingStatus
 from reserve_app.models import (
@@ -36,7 +37,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, outbox, payments
+from . import audit, billing, db, localized, outbox, payments
 from .rental_catalog import RENTAL, field_rules, list_fields, load_settings
 
 ACTIVE_VALUES = tuple(s.value for s in ACTIVE)
@@ -69,12 +70,14 @@ class RentalPage:
     max_days: int
 
 
-def rental_page(session: Session, *, entry_id: object) -> RentalPage:
+def rental_page(session: Session, *, entry_id: object, lang: str = "") -> RentalPage:
+    """The rental menu entry's page, titled in `lang` where an admin gave one."""
     entry = session.get(MenuEntry, record_id(entry_id))
     if entry is None or entry.kind != RENTAL or not entry.active:
         raise NotFound()
     s = load_settings(session)
-    return RentalPage(entry.id or 0, entry.title, s.booking_enabled, s.max_days)
+    title = localized.name(session, Entity.MENU_ENTRY, entry.id or 0, lang, entry.title)
+    return RentalPage(entry.id or 0, title, s.booking_enabled, s.max_days)
 
 
 def _offered_types(session: Session, entry_id: int) -> list[UnitType]:
@@ -119,8 +122,9 @@ def _page_period(session: Session, entry_id: object, start: object, end: object,
 
 
 def search(session: Session, *, entry_id: object, start: object, end: object,
-           today: date | None = None) -> list[OfferView]:
-    """Unit types of the menu entry with at least one unit free for the whole period."""
+           today: date | None = None, lang: str = "") -> list[OfferView]:
+    """Unit types of the menu entry with at least one unit free for the whole period, named
+    and described in `lang` where an admin gave it."""
     page, period = _page_period(session, entry_id, start, end, today)
     rows = session.exec(
         select(UnitType, func.count(col(Unit.id)))
@@ -130,7 +134,9 @@ def search(session: Session, *, entry_id: object, start: object, end: object,
         .where(MenuEntryUnitType.menu_entry_id == page.entry_id, col(UnitType.active))
         .group_by(col(UnitType.id)).order_by(UnitType.price_per_day, UnitType.name)
     ).all()
-    return [OfferView(t.id or 0, t.name, t.description, t.photo_url,
+    own = localized.texts(session, Entity.UNIT_TYPE, [t.id or 0 for t, _ in rows], lang)
+    return [OfferView(t.id or 0, own.get(t.id or 0, {}).get("name", t.name),
+                      own.get(t.id or 0, {}).get("description", t.description), t.photo_url,
                       rentals.quote(t.price_per_day, t.tax_rate, period), int(free))
             for t, free in rows]
 
@@ -146,13 +152,15 @@ class Summary:
 
 
 def summary(session: Session, *, entry_id: object, unit_type_id: object, start: object,
-            end: object, today: date | None = None) -> Summary:
+            end: object, today: date | None = None, lang: str = "") -> Summary:
     page, period = _page_period(session, entry_id, start, end, today)
     type_id = record_id(unit_type_id)
     unit_type = next((t for t in _offered_types(session, page.entry_id) if t.id == type_id), None)
     if unit_type is None:
         raise NotFound()
-    return Summary(page.entry_id, type_id, unit_type.name, period,
+    return Summary(page.entry_id, type_id,
+                   localized.name(session, Entity.UNIT_TYPE, type_id, lang, unit_type.name),
+                   period,
                    rentals.quote(unit_type.price_per_day, unit_type.tax_rate, period),
                    list_fields(session, shown_only=True))
 
@@ -204,7 +212,9 @@ def place_booking(session: Session, *, actor: Actor | None, entry_id: object,
                  action="booking_placed", new=status.value)
     outbox.record_email(session, to=customer.email, kind="booking_received",
                         language=customer.language, name=customer.name, order=order.id,
-                        unit_type=offer.name, start=offer.period.start.isoformat(),
+                        unit_type=localized.name(session, Entity.UNIT_TYPE, offer.unit_type_id,
+                                                 customer.language, offer.name),
+                        start=offer.period.start.isoformat(),
                         end=offer.period.end.isoformat(), total=f"{q.total} {order.currency}")
     session.commit()
     return _booking_view(session, order)
@@ -228,11 +238,14 @@ def _booking_view(session: Session, order: BookingOrder) -> BookingView:
                        order.created_at)
 
 
-def my_bookings(session: Session, *, actor: Actor | None) -> list[BookingView]:
+def my_bookings(session: Session, *, actor: Actor | None, lang: str = "") -> list[BookingView]:
+    """The caller's bookings, newest first, unit types named in `lang` where one is given."""
     customer = require_login(actor)
     rows = session.exec(select(BookingOrder).where(BookingOrder.customer_id == customer.user_id)
                         .order_by(col(BookingOrder.id).desc()).limit(100)).all()
-    return [_booking_view(session, o) for o in rows]
+    type_names = localized.names(session, Entity.UNIT_TYPE, [o.unit_type_id for o in rows], lang)
+    return [replace(view, unit_type=type_names.get(o.unit_type_id, view.unit_type))
+            for o in rows for view in [_booking_view(session, o)]]
 
 
 def _own_order(session: Session, actor: Actor, order_id: object) -> BookingOrder:

@@ -7,10 +7,12 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from reserve_app.domain.accounts import NewAccount, Role
+from reserve_app.domain.localized import Entity
 from reserve_app.models import (
     BundleItem,
     CannedResponse,
     ExtraField,
+    LocalizedText,
     MenuEntry,
     MenuEntryUnitType,
     PointsEntry,
@@ -30,6 +32,7 @@ from reserve_app.models import (
 
 from . import audit
 from .auth import create_user
+from .localized import MODELS, default_language
 
 DEMO_USERS = (
     NewAccount("Demo Admin", "admin@example.com", "admin-pass-1", "en", Role.ADMIN),
@@ -51,6 +54,7 @@ def seed_if_empty(session: Session) -> bool:
     _seed_shop(session)
     _seed_support(session)
     _seed_promotions(session)
+    _seed_arabic_names(session)
     session.commit()
     return True
 
@@ -149,3 +153,39 @@ def _seed_promotions(session: Session) -> None:
                          tax_rate=Decimal("8"), position=2),
         MenuEntry(kind="promotions", title="Offers", path="/promotions", position=4),
     ])
+
+
+# The demo catalogue's names in Arabic, by the record's own (English) text.
+ARABIC = {
+    Entity.MENU_ENTRY: {"title": {"Rent a car": "استئجار سيارة",
+                                  "Book an appointment": "احجز موعدًا",
+                                  "Shop": "المتجر", "Offers": "العروض"}},
+    Entity.UNIT_TYPE: {"name": {"4x4 SUV": "سيارة دفع رباعي",
+                                "Luxury car": "سيارة فاخرة"},
+                       "description": {"Four-wheel drive, five seats.":
+                                       "دفع رباعي، خمسة مقاعد.",
+                                       "Leather seats, automatic.":
+                                       "مقاعد جلدية، ناقل حركة أوتوماتيكي."}},
+    Entity.SERVICE: {"name": {"Car fitting": "تجهيز السيارة",
+                              "Guided test drive": "تجربة قيادة مع مرافق"}},
+    Entity.PRODUCT: {"name": {"Cola": "كولا", "Chips": "رقائق البطاطس",
+                              "3 hours of play": "ثلاث ساعات من اللعب",
+                              "Snack combo": "وجبة خفيفة مجمّعة"}},
+    Entity.PROMOTION: {"title": {"Mountain weekend": "عطلة نهاية أسبوع في الجبال"},
+                       "description": {"Half board in a mountain lodge, sauna included.":
+                                       "نصف إقامة في نُزل جبلي، مع الساونا."}},
+    Entity.VARIANT: {"name": {"2 nights": "ليلتان", "4 nights": "أربع ليالٍ"}},
+}
+
+
+def _seed_arabic_names(session: Session) -> None:
+    """Arabic names for the demo catalogue (when Arabic is not the records' own language)."""
+    if default_language() == "ar":
+        return
+    session.flush()
+    for entity, fields in ARABIC.items():
+        for row in session.exec(select(MODELS[entity])).all():
+            for field, by_text in fields.items():
+                if (text := by_text.get(getattr(row, field))) is not None:
+                    session.add(LocalizedText(entity=entity.value, entity_id=row.id or 0,
+                                              field=field, lang="ar", text=text))

@@ -24,6 +24,7 @@ from reserve_app.domain.billing import invoice_transition as invoice_to
 from reserve_app.domain.billing import payment_transition as payment_to
 from reserve_app.domain.errors import DomainError, NotFound, ValidationFailed
 from reserve_app.domain.ids import record_id
+from reserve_app.domain.localized import Entity
 from reserve_app.domain.shop import OrderStatus, PaymentMethod, PayWith
 from reserve_app.models import (
     BalanceEntry,
@@ -40,7 +41,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, live
+from . import audit, billing, db, live, localized
 
 ORDER = "shop_order"
 ORDER_KIND = "shop"
@@ -181,8 +182,9 @@ def save_settings(session: Session, *, actor: Actor | None, enabled: object,
 
 
 def catalogue(session: Session, *, all_products: bool = False,
-              actor: Actor | None = None) -> list[ProductView]:
-    """Storefront: orderable products while the shop is on. Admin (`all_products`): all."""
+              actor: Actor | None = None, lang: str = "") -> list[ProductView]:
+    """Storefront: orderable products while the shop is on, named in `lang` where an admin
+    gave a name. Admin (`all_products`): all, with their own names."""
     if all_products:
         require_staff(actor)
     elif not load_settings(session).enabled:
@@ -192,24 +194,28 @@ def catalogue(session: Session, *, all_products: bool = False,
         query = query.where(col(Product.orderable))
     products = session.exec(query).all()
     contents = _bundle_contents(session, [p.id or 0 for p in products
-                                          if p.kind == rules.ProductKind.BUNDLE])
+                                          if p.kind == rules.ProductKind.BUNDLE], lang)
     currency = get_settings().currency
-    return [ProductView(p.id or 0, p.name, p.kind, p.price, p.tax_rate,
+    own = localized.names(session, Entity.PRODUCT, [p.id or 0 for p in products], lang)
+    return [ProductView(p.id or 0, own.get(p.id or 0, p.name), p.kind, p.price, p.tax_rate,
                         p.price + rules.tax_on(p.price, p.tax_rate), p.points_price, p.stock,
                         p.minutes, p.orderable, contents.get(p.id or 0, ""), currency)
             for p in products]
 
 
-def _bundle_contents(session: Session, bundle_ids: Sequence[int]) -> dict[int, str]:
+def _bundle_contents(session: Session, bundle_ids: Sequence[int], lang: str = ""
+                     ) -> dict[int, str]:
     if not bundle_ids:
         return {}
-    rows = session.exec(select(BundleItem.bundle_id, BundleItem.quantity, Product.name)
+    rows = session.exec(select(BundleItem.bundle_id, BundleItem.quantity, Product.name,
+                               BundleItem.product_id)
                         .join(Product, col(Product.id) == BundleItem.product_id)
                         .where(col(BundleItem.bundle_id).in_(bundle_ids))
                         .order_by(col(Product.name))).all()
+    own = localized.names(session, Entity.PRODUCT, [r[3] for r in rows], lang)
     found: dict[int, list[str]] = {}
-    for bundle_id, quantity, name in rows:
-        found.setdefault(bundle_id, []).append(f"{quantity} × {name}")
+    for bundle_id, quantity, name, product_id in rows:
+        found.setdefault(bundle_id, []).append(f"{quantity} × {own.get(product_id, name)}")
     return {k: ", ".join(v) for k, v in found.items()}
 
 
@@ -304,14 +310,17 @@ class CartView:
     currency: str
 
 
-def quote_cart(session: Session, *, items: object) -> CartView:
-    """The cart as the customer sees it before sending: checked lines and totals."""
+def quote_cart(session: Session, *, items: object, lang: str = "") -> CartView:
+    """The cart as the customer sees it before sending: checked lines and totals, products
+    named in `lang` where given."""
     wanted = rules.merge_cart(_parse_items(items)) if items else []
     products = _products(session, [pid for pid, _, _ in wanted])
     lines = [(products[pid], rules.price_line(_facts(products[pid]), n, how))
              for pid, how, n in wanted]
     totals = rules.totals([line for _, line in lines])
-    return CartView([CartLineView(p.id or 0, p.name, ln.pay_with.value, ln.quantity,
+    own = localized.names(session, Entity.PRODUCT, list(products), lang)
+    return CartView([CartLineView(p.id or 0, own.get(p.id or 0, p.name), ln.pay_with.value,
+                                  ln.quantity,
                                   ln.subtotal + ln.tax, ln.points) for p, ln in lines],
                     totals.subtotal, totals.tax, totals.total, totals.points,
                     get_settings().currency)
@@ -449,11 +458,13 @@ def _views(session: Session, orders: Sequence[ShopOrder]) -> list[OrderView]:
                        limit=len(ids)) if ids else []
 
 
-def _read_views(session: Session, *where: object, order_by: tuple, limit: int
-                ) -> list[OrderView]:
+def _read_views(session: Session, *where: object, order_by: tuple, limit: int,
+                lang: str = "") -> list[OrderView]:
     """Order views in two queries of plain columns (the live panel re-reads the open orders
     on every change, so this is on its hot path): the orders with their customer's name,
-    invoice number and balance, then their items."""
+    invoice number and balance, then their items. With `lang` (the customer's own pages)
+    items are named as their product is in that language, where an admin gave a name; else
+    as they were when ordered."""
     balance = (select(func.coalesce(func.sum(BalanceEntry.amount), 0))
                .where(BalanceEntry.customer_id == ShopOrder.customer_id)
                .correlate(ShopOrder).scalar_subquery())
@@ -470,13 +481,17 @@ def _read_views(session: Session, *where: object, order_by: tuple, limit: int
     if not rows:
         return []
     items: dict[int, list[ItemView]] = {}
-    for order_id, *item in session.exec(
-            select(ShopOrderItem.order_id, ShopOrderItem.id, ShopOrderItem.name,
-                   ShopOrderItem.kind, ShopOrderItem.quantity, ShopOrderItem.pay_with,
-                   ShopOrderItem.unit_price, ShopOrderItem.unit_points, ShopOrderItem.delivered)
-            .where(col(ShopOrderItem.order_id).in_([r[0] for r in rows]))
-            .order_by(col(ShopOrderItem.id))).all():
-        items.setdefault(order_id, []).append(ItemView(*item))
+    item_rows = session.exec(
+        select(ShopOrderItem.order_id, ShopOrderItem.product_id, ShopOrderItem.id,
+               ShopOrderItem.name, ShopOrderItem.kind, ShopOrderItem.quantity,
+               ShopOrderItem.pay_with, ShopOrderItem.unit_price, ShopOrderItem.unit_points,
+               ShopOrderItem.delivered)
+        .where(col(ShopOrderItem.order_id).in_([r[0] for r in rows]))
+        .order_by(col(ShopOrderItem.id))).all()
+    own = localized.names(session, Entity.PRODUCT, [r[1] for r in item_rows], lang)
+    for order_id, product_id, item_id, name, *item in item_rows:
+        items.setdefault(order_id, []).append(
+            ItemView(item_id, own.get(product_id, name), *item))
     return [OrderView(
         oid, cid, name or "", status, method, note, subtotal, tax, total, points, currency,
         paid, in_debt, number or "", created_at, items.get(oid, []),
@@ -501,10 +516,11 @@ def recent_orders(session: Session, *, actor: Actor | None, limit: int = 20) -> 
                        limit=limit)
 
 
-def my_orders(session: Session, *, actor: Actor | None, limit: int = 50) -> list[OrderView]:
+def my_orders(session: Session, *, actor: Actor | None, limit: int = 50, lang: str = ""
+              ) -> list[OrderView]:
     customer = require_login(actor)
     return _read_views(session, ShopOrder.customer_id == customer.user_id,
-                       order_by=(col(ShopOrder.id).desc(),), limit=limit)
+                       order_by=(col(ShopOrder.id).desc(),), limit=limit, lang=lang)
 
 
 def order_view(session: Session, *, actor: Actor | None, order_id: object) -> OrderView:

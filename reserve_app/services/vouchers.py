@@ -9,7 +9,7 @@ done (or undo it), and export CSV, streamed in batches.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from reserve_app.domain.accounts import Actor, require_admin, require_login, req
 from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
 from reserve_app.domain.errors import DomainError, NotFound, ValidationFailed
 from reserve_app.domain.ids import record_id
+from reserve_app.domain.localized import Entity
 from reserve_app.domain.money import parse_amount, q, tax_on
 from reserve_app.domain.periods import parse_day
 from reserve_app.domain.vouchers import ReservationFilter, ReservationStatus
@@ -34,7 +35,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, outbox, payments
+from . import audit, billing, db, localized, outbox, payments
 
 ORDER_KIND = "reservation"
 EXPORT_BATCH = 500
@@ -232,19 +233,36 @@ def _on_offer(p: Promotion, today: date) -> bool:
             and (p.valid_until is None or today <= p.valid_until))
 
 
-def offers(session: Session, *, today: date) -> list[PromotionView]:
-    """What the storefront shows: active promotions valid today that have a variant."""
+def _in_language(session: Session, views: list[PromotionView], lang: str
+                 ) -> list[PromotionView]:
+    """The views with title, description and variant names in `lang` where an admin gave
+    them (two queries for the whole list)."""
+    own = localized.texts(session, Entity.PROMOTION, [v.id for v in views], lang)
+    names = localized.names(session, Entity.VARIANT,
+                            [x.id for v in views for x in v.variants], lang)
+    if not own and not names:
+        return views
+    return [replace(v, title=own.get(v.id, {}).get("title", v.title),
+                    description=own.get(v.id, {}).get("description", v.description),
+                    variants=[replace(x, name=names.get(x.id, x.name)) for x in v.variants])
+            for v in views]
+
+
+def offers(session: Session, *, today: date, lang: str = "") -> list[PromotionView]:
+    """What the storefront shows: active promotions valid today that have a variant, in
+    `lang` where an admin gave their texts."""
     rows = session.exec(select(Promotion).where(col(Promotion.active))
                         .order_by(col(Promotion.id))).all()
     views = [_view(session, p) for p in rows if _on_offer(p, today)]
-    return [v for v in views if v.variants]
+    return _in_language(session, [v for v in views if v.variants], lang)
 
 
-def offer(session: Session, *, promotion_id: object, today: date) -> PromotionView:
+def offer(session: Session, *, promotion_id: object, today: date, lang: str = ""
+          ) -> PromotionView:
     p = session.get(Promotion, record_id(promotion_id))
     if p is None or not _on_offer(p, today):
         raise NotFound()
-    return _view(session, p)
+    return _in_language(session, [_view(session, p)], lang)[0]
 
 
 def buy(session: Session, *, actor: Actor | None, variant_id: object, today: date,
@@ -298,9 +316,18 @@ def _voucher_view(session: Session, r: Reservation) -> VoucherView:
         pays[-1].status if pays else "", r.notes, r.created_at, pays[-1].id if pays else 0)
 
 
-def voucher(session: Session, *, actor: Actor | None, code: object) -> VoucherView:
+def _vouchers_in(session: Session, views: list[VoucherView], lang: str) -> list[VoucherView]:
+    """The views with promotion and variant names in `lang` where an admin gave them."""
+    titles = localized.names(session, Entity.PROMOTION, [v.promotion_id for v in views], lang)
+    names = localized.names(session, Entity.VARIANT, [v.variant_id for v in views], lang)
+    return [replace(v, promotion=titles.get(v.promotion_id, v.promotion),
+                    variant=names.get(v.variant_id, v.variant)) for v in views]
+
+
+def voucher(session: Session, *, actor: Actor | None, code: object, lang: str = ""
+            ) -> VoucherView:
     """A voucher by its code: to its customer (and staff). Anyone else, or a code that does
-    not exist, gets the same "not found"."""
+    not exist, gets the same "not found". Names in `lang` where an admin gave them."""
     who = require_login(actor)
     wanted = rules.parse_code(code)
     if wanted is None:
@@ -308,14 +335,14 @@ def voucher(session: Session, *, actor: Actor | None, code: object) -> VoucherVi
     r = session.exec(select(Reservation).where(Reservation.code == wanted)).first()
     if r is None or (not who.is_staff and r.customer_id != who.user_id):
         raise NotFound()
-    return _voucher_view(session, r)
+    return _vouchers_in(session, [_voucher_view(session, r)], lang)[0]
 
 
-def my_vouchers(session: Session, *, actor: Actor | None) -> list[VoucherView]:
+def my_vouchers(session: Session, *, actor: Actor | None, lang: str = "") -> list[VoucherView]:
     who = require_login(actor)
     rows = session.exec(select(Reservation).where(Reservation.customer_id == who.user_id)
                         .order_by(col(Reservation.id).desc()).limit(100)).all()
-    return [_voucher_view(session, r) for r in rows]
+    return _vouchers_in(session, [_voucher_view(session, r) for r in rows], lang)
 
 
 # ---- staff ---------------------------------------------------------------------------------

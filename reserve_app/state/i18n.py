@@ -43,4 +43,6 @@ class I18nState(rx.State):
                 await base.write(auth.set_language, actor=actor, language=lang)
             except DomainError as err:
                 return await base.error_toast(self, err)
-        return dir_script(lang)
+        # Reload the page: what the server prepared (catalogue names, amounts, dates) then
+        # follows the new language too, not only the page's own labels.
+        return [dir_script(lang), rx.call_script("window.location.reload()")]

@@ -49,8 +49,8 @@ class MyAppointmentsState(rx.State):
         actor = await base.current_actor(self)
         if actor is None:
             return
-        views = await base.read(appointments.my_appointments, actor=actor)
         lang = await base.language_of(self)
+        views = await base.read(appointments.my_appointments, actor=actor, lang=lang)
         self.rows = [appointment_row(v, lang, base.viewer_timezone(self)) for v in views]
 
     @rx.event

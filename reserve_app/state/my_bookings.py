@@ -18,9 +18,9 @@ class MyBookingsState(rx.State):
 
     async def _reload(self) -> None:
         actor = await base.current_actor(self)
-        views = await base.read(rentals.my_bookings, actor=actor)
-        settings = await base.read(rental_catalog.settings_view)
         lang = await base.language_of(self)
+        views = await base.read(rentals.my_bookings, actor=actor, lang=lang)
+        settings = await base.read(rental_catalog.settings_view)
         self.rows = [booking_row(v, lang, settings.payments_enabled) for v in views]
 
     @rx.event

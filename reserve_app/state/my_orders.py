@@ -20,8 +20,8 @@ class MyOrdersState(rx.State):
         if actor is None:
             self.orders = []
             return
-        views = await base.read(shop.my_orders, actor=actor)
         lang, tz = await base.language_of(self), base.viewer_timezone(self)
+        views = await base.read(shop.my_orders, actor=actor, lang=lang)
         self.orders = [order_card(v, lang, tz) for v in views]
 
     @rx.event

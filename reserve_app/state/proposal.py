@@ -22,7 +22,8 @@ class ProposalState(rx.State):
         self._token = base.query_param(self, "token", 64)
         self.service, self.when, self.done = "", "", ""
         try:
-            view = await base.read(appointments.proposal_by_token, token=self._token)
+            view = await base.read(appointments.proposal_by_token, token=self._token,
+                                   lang=await base.language_of(self))
         except DomainError:
             return
         if view.proposed_start is None or view.status != "pending":

@@ -60,11 +60,11 @@ class RentalBookingState(rx.State):
         self.back_url = "/rent?" + urlencode({"entry": params["entry_id"] or "",
                                               "start": params["start"], "end": params["end"]})
         self.logged_in = await base.current_actor(self) is not None
+        lang = await base.language_of(self)
         try:
-            s = await base.read(rentals.summary, **params)
+            s = await base.read(rentals.summary, **params, lang=lang)
         except DomainError as err:
             return await base.error_toast(self, err)
-        lang = await base.language_of(self)
         currency = get_settings().currency
         self.unit_type = s.name
         self.start_label, self.end_label = day(s.period.start, lang), day(s.period.end, lang)

@@ -48,7 +48,8 @@ class RentalSearchState(rx.State):
         self.offers, self.errors, self.searched = [], {}, False
         entry_id = base.int_param(self, "entry")
         try:
-            page = await base.read(rentals.rental_page, entry_id=entry_id)
+            page = await base.read(rentals.rental_page, entry_id=entry_id,
+                                   lang=await base.language_of(self))
         except DomainError as err:
             self.entry_id, self.title, self.available = 0, "", False
             return await base.error_toast(self, err if entry_id else NotFound())
@@ -64,12 +65,13 @@ class RentalSearchState(rx.State):
 
     async def _search(self, start: str, end: str):
         self.start, self.end = start, end
+        lang = await base.language_of(self)
         try:
-            found = await base.read(rentals.search, entry_id=self.entry_id, start=start, end=end)
+            found = await base.read(rentals.search, entry_id=self.entry_id, start=start, end=end,
+                                    lang=lang)
         except DomainError as err:
             self.offers, self.searched = [], False
             return await base.fail(self, err)
-        lang = await base.language_of(self)
         self.errors, self.searched = {}, True
         self.period_label = f"{day(date.fromisoformat(start), lang)} – " \
                             f"{day(date.fromisoformat(end), lang)}"

@@ -50,7 +50,8 @@ class ServiceBookingState(rx.State):
     @rx.event
     async def load_list(self):
         lang = await base.language_of(self)
-        self.services = [self._card(s, lang) for s in await base.read(appointments.list_services)]
+        self.services = [self._card(s, lang)
+                         for s in await base.read(appointments.list_services, lang=lang)]
 
     @rx.event
     async def load(self):
@@ -60,7 +61,8 @@ class ServiceBookingState(rx.State):
         self.login_url = "/login?next=" + quote(here, safe="")
         wanted = base.int_param(self, "service")
         lang = await base.language_of(self)
-        found = [s for s in await base.read(appointments.list_services) if s.id == wanted]
+        found = [s for s in await base.read(appointments.list_services, lang=lang)
+                 if s.id == wanted]
         self.service = self._card(found[0], lang) if found else None
         if self.service is None:
             return await base.error_toast(self, DomainError("error.not_found"))

@@ -54,6 +54,7 @@ class SessionState(rx.State):
     async def load(self):
         actor = await self._refresh()
         self.help_enabled, self.help_unread = await base.read(tickets.help_badge, actor=actor)
+        lang = await base.language_of(self)
         self.menu = [MenuLink(title=m.title, path=m.path)
-                     for m in await base.read(menu.storefront_menu)]
-        return dir_script((await self.get_state(I18nState)).lang)
+                     for m in await base.read(menu.storefront_menu, lang=lang)]
+        return dir_script(lang)

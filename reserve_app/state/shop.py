@@ -61,7 +61,8 @@ class ShopState(rx.State):
         lang = await base.language_of(self)
         self.open = settings.enabled
         self.methods = [Choice(m, translate(lang, f"shop.method.{m}")) for m in settings.methods]
-        self.products = [self._card(p, lang) for p in await base.read(shop.catalogue)]
+        self.products = [self._card(p, lang)
+                         for p in await base.read(shop.catalogue, lang=lang)]
         self.errors = {}
         await self._quote(self._cart)
 
@@ -76,7 +77,8 @@ class ShopState(rx.State):
     async def _quote(self, items: list[dict]) -> rx.event.EventSpec | None:
         """Price the cart; on a refusal the cart stays as it was and the reason is shown."""
         try:
-            view = await base.read(shop.quote_cart, items=items)
+            view = await base.read(shop.quote_cart, items=items,
+                                   lang=await base.language_of(self))
         except ValidationFailed as err:   # e.g. quantity 0: say which rule, not "a field"
             messages = await base.field_errors(self, err)
             return rx.toast.error(" ".join(messages.values()), duration=6000)
@@ -132,4 +134,5 @@ class ShopState(rx.State):
         yield rx.toast.success(translate(await base.language_of(self), "shop.sent",
                                          order=order_id))
         lang = await base.language_of(self)   # stock changed: refresh the products
-        self.products = [self._card(p, lang) for p in await base.read(shop.catalogue)]
+        self.products = [self._card(p, lang)
+                         for p in await base.read(shop.catalogue, lang=lang)]

@@ -21,14 +21,15 @@ class OffersState(rx.State):
     async def load_all(self):
         lang = await base.language_of(self)
         self.offers = [offer_card(p, lang)
-                       for p in await base.read(vouchers.offers, today=business_today())]
+                       for p in await base.read(vouchers.offers, today=business_today(),
+                                                lang=lang)]
 
     @rx.event
     async def load_one(self):
         lang = await base.language_of(self)
         try:
             view = await base.read(vouchers.offer, promotion_id=base.int_param(self, "id"),
-                                   today=business_today())
+                                   today=business_today(), lang=lang)
         except DomainError:
             self.offer = []
             return
@@ -62,7 +63,7 @@ class VoucherState(rx.State):
         lang, tz = await base.language_of(self), base.viewer_timezone(self)
         try:
             view = await base.read(vouchers.voucher, actor=actor,
-                                   code=base.query_param(self, "code", 40))
+                                   code=base.query_param(self, "code", 40), lang=lang)
         except DomainError:
             self.voucher = []
             return None
@@ -76,5 +77,6 @@ class VoucherState(rx.State):
             return elsewhere
         lang, tz = await base.language_of(self), base.viewer_timezone(self)
         self.vouchers = [voucher_card(v, lang, tz)
-                         for v in await base.read(vouchers.my_vouchers, actor=actor)]
+                         for v in await base.read(vouchers.my_vouchers, actor=actor,
+                                                  lang=lang)]
         return None
