@@ -74,7 +74,7 @@ def _charge() -> rx.Component:
         s.method != "",
         rx.card(rx.vstack(
             rx.heading(t("ticket.charge_details"), as_="h2", size="3"),
-            rx.text(t("ticket.method"), ": ", s.method,
+            rx.text(t("ticket.method"), ": ", s.method_label,
                     rx.cond(s.last4 != "", rx.text.span(" · ", t("ticket.last4"), ": ",
                                                         iso(s.last4)))),
             rx.heading(t("ticket.matches"), as_="h3", size="2"),
