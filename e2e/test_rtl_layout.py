@@ -207,7 +207,7 @@ def test_staff_ticket_shows_the_translated_payment_method(new_context: NewContex
     open_staff_ticket(staff, ticket_id)
     charge = staff.get_by_text(re.compile(rf"^{EN['ticket.method']}: "))
     expect(charge).to_contain_text(f"{EN['ticket.method']}: Card")
-    expect(charge).not_to_contain_text(re.compile(r"\bcard\b"))
+    expect(charge).not_to_contain_text(re.compile(r": card\b"))
     switch_language(staff, "ar")
     try:
         charge = staff.get_by_text(re.compile(rf"^{AR['ticket.method']}: "))
