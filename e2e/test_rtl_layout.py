@@ -210,6 +210,9 @@ def test_staff_ticket_shows_the_translated_payment_method(new_context: NewContex
     expect(charge).not_to_contain_text(re.compile(r": card\b"))
     switch_language(staff, "ar")
     try:
+        # Labels made on the server (like dates and amounts) follow on the next load.
+        staff.reload()
+        expect(staff.locator("html")).to_have_attribute("dir", "rtl")
         charge = staff.get_by_text(re.compile(rf"^{AR['ticket.method']}: "))
         expect(charge).to_contain_text(f"{AR['ticket.method']}: {AR['ticket.method.card']}")
         expect(charge).not_to_contain_text("card")
