@@ -8,6 +8,7 @@ from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
 from reserve_app.state.i18n import I18nState
 from reserve_app.state.session import SessionState
 
+from .direction import direction_provider
 from .help_widget import help_widget
 from .i18n import t
 
@@ -86,7 +87,12 @@ def footer() -> rx.Component:
 
 
 def page_root(*children: rx.Component) -> rx.Component:
-    return rx.box(*children, dir=I18nState.dir, lang=I18nState.lang, min_height="100vh")
+    """The page in its language: `dir`/`lang` on the box (and on <html>, see
+    state.i18n.dir_script), and Radix's direction context for its primitives."""
+    return direction_provider(
+        rx.box(*children, dir=I18nState.dir, lang=I18nState.lang, min_height="100vh"),
+        dir=I18nState.dir,
+    )
 
 
 def storefront_page(*content: rx.Component) -> rx.Component:

@@ -43,6 +43,18 @@ def translate(lang: str, key: str, /, **params: object) -> str:
     return text.format_map(_Keep(params)) if params else text
 
 
+FSI, PDI = "\u2068", "\u2069"   # first strong isolate ... pop directional isolate
+
+
+def translate_isolated(lang: str, key: str, /, **params: object) -> str:
+    """`translate`, with each value in its own bidi isolate (FSI ... PDI) in a right-to-left
+    language: for text that cannot hold a <bdi> (an <option>, a toast, a plain string), so
+    "1 × Cola" or an invoice number keeps its order inside Arabic."""
+    if direction(lang) != "rtl":
+        return translate(lang, key, **params)
+    return translate(lang, key, **{k: f"{FSI}{v}{PDI}" for k, v in params.items()})
+
+
 def zone(name: object, default: str = "UTC") -> ZoneInfo:
     try:
         return ZoneInfo(name) if isinstance(name, str) and name else ZoneInfo(default)

@@ -25,6 +25,7 @@ class Line:
 class PaymentLine:
     id: int
     provider: str
+    provider_label: str
     amount: str
     status: str
     label: str
@@ -96,7 +97,9 @@ class StaffBookingState(rx.State):
             Line(translate(lang, "price.tax"), fmt_money(inv.tax, inv.currency, lang)),
             Line(translate(lang, "price.total"), fmt_money(inv.total, inv.currency, lang)),
         ]
-        self.payments = [PaymentLine(p.id, p.provider, fmt_money(p.amount, inv.currency, lang),
+        self.payments = [PaymentLine(p.id, p.provider,
+                                     translate(lang, f"payment.provider.{p.provider}"),
+                                     fmt_money(p.amount, inv.currency, lang),
                                      p.status, translate(lang, f"payment.status.{p.status}"))
                          for p in d.payments] if inv else []
         self.payable = inv is None or inv.status in ("draft", "issued")

@@ -15,6 +15,7 @@ from .ticket_views import (
     TicketLine,
     line,
     match_row,
+    method_label,
 )
 
 
@@ -63,6 +64,7 @@ class StaffTicketState(rx.State):
     status_label: str = ""
     details: str = ""
     method: str = ""
+    method_label: str = ""
     last4: str = ""
     rating: int = 0
     entries: list[HistoryRow] = []
@@ -82,6 +84,7 @@ class StaffTicketState(rx.State):
         view, lang, tz = shown
         self.customer, self.customer_email = view.customer, view.customer_email
         self.details, self.method, self.last4 = view.details, view.method, view.last4
+        self.method_label = method_label(view.method, lang)
         self.matches = [match_row(m, lang, tz) for m in view.match]
 
     @rx.event

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from reserve_app.i18n import fmt_datetime, fmt_money, translate
+from reserve_app.i18n import fmt_datetime, fmt_money, translate, translate_isolated
 from reserve_app.services.tickets import (
     AttachmentView,
     EntryView,
@@ -69,6 +69,11 @@ def status_label(status: str, lang: str) -> str:
     return translate(lang, f"ticket.status.{status}")
 
 
+def method_label(method: str, lang: str) -> str:
+    """How the customer says they were charged (card, cash, ...), in the viewer's language."""
+    return translate(lang, f"ticket.method.{method}") if method else ""
+
+
 def _event(e: EntryView, lang: str) -> str:
     if e.kind == "status":
         return translate(lang, "ticket.history.status", old=status_label(e.old_status, lang)
@@ -106,15 +111,15 @@ def line(r: TicketRow, lang: str, tz: str) -> TicketLine:
 
 
 def match_row(m: PaymentMatch, lang: str, tz: str) -> MatchRow:
-    return MatchRow(m.id, translate(
+    return MatchRow(m.id, translate_isolated(
         lang, "ticket.match", payment=m.id, amount=fmt_money(m.amount, m.currency, lang),
-        method=m.method, last4=m.last4 or "—",
+        method=method_label(m.method, lang), last4=m.last4 or "—",
         when=fmt_datetime(m.created_at, lang, tz), invoice=m.invoice_number or "—",
-        status=m.status))
+        status=translate(lang, f"payment.status.{m.status}")))
 
 
 def order_option(o: OrderChoice, lang: str, tz: str) -> OrderOption:
-    return OrderOption(o.id, translate(
+    return OrderOption(o.id, translate_isolated(
         lang, "ticket.order_option", order=o.id, when=fmt_datetime(o.created_at, lang, tz),
         total=fmt_money(o.total, o.currency, lang),
         fulfilment=translate(lang, f"ticket.fulfilment.{o.fulfilment}")))

@@ -160,3 +160,24 @@ def test_direction() -> None:
 def test_normalize_language_only_accepts_available_catalogues(value: object,
                                                               expected: str) -> None:
     assert normalize_language(value) == expected
+
+
+def test_translate_isolated_isolates_values_only_in_right_to_left_languages() -> None:
+    from reserve_app.i18n import FSI, PDI, translate_isolated
+
+    assert translate_isolated("en", "ticket.item_line", quantity=1, name="Cola") == "1 × Cola"
+    text = translate_isolated("ar", "ticket.order_ref", order=12)
+    assert f"{FSI}12{PDI}" in text
+    assert text.replace(FSI, "").replace(PDI, "") == translate("ar", "ticket.order_ref", order=12)
+
+
+def test_payment_methods_shown_to_staff_are_translated_in_every_language() -> None:
+    from reserve_app.domain.shop import PaymentMethod
+    from reserve_app.domain.tickets import ChargeMethod
+    from reserve_app.state.ticket_views import method_label
+
+    for lang in CATALOGS:
+        for method in {*ChargeMethod, *PaymentMethod}:
+            label = method_label(method.value, lang)
+            assert label and not label.startswith("ticket.method."), (lang, method)
+        assert translate(lang, "payment.provider.manual") != "payment.provider.manual"

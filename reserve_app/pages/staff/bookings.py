@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
@@ -13,13 +14,13 @@ from reserve_app.state.staff_bookings import OrderLine, StaffBookingsState
 
 def _row(o: OrderLine) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(o.id, href="/staff/bookings/view?id=" + o.id.to_string(),
+        rx.table.cell(rx.link(iso(o.id), href="/staff/bookings/view?id=" + o.id.to_string(),
                               aria_label=t("booking.open") + " " + o.id.to_string())),
-        rx.table.cell(o.customer),
-        rx.table.cell(o.unit_type, " · ", o.unit),
-        rx.table.cell(o.start, " – ", o.end),
+        rx.table.cell(iso(o.customer)),
+        rx.table.cell(iso(o.unit_type), " · ", iso(o.unit)),
+        rx.table.cell(iso(o.start), " – ", iso(o.end)),
         rx.table.cell(badge(o.status, o.status_label, BOOKING_COLORS)),
-        rx.table.cell(o.total),
+        rx.table.cell(iso(o.total)),
     )
 
 
@@ -58,12 +59,12 @@ def bookings() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.nav.bookings"), as_="h1", size="7"),
         _filters(),
-        rx.text(t("filter.found"), " ", s.total, margin_block="0.75rem"),
+        rx.text(t("filter.found"), " ", iso(s.total), margin_block="0.75rem"),
         table(["booking.col.number", "booking.col.customer", "booking.col.unit_type",
                "booking.col.period", "booking.col.status", "price.total"], s.rows, _row),
         rx.hstack(
             rx.button(t("pager.previous"), disabled=s.page <= 1, on_click=s.go(s.page - 1)),
-            rx.text(s.page, " / ", s.pages),
+            rx.text(iso(s.page, " / ", s.pages)),
             rx.button(t("pager.next"), disabled=s.page >= s.pages, on_click=s.go(s.page + 1)),
             align="center", spacing="3", margin_top="1rem",
         ),
@@ -77,7 +78,7 @@ def _lines(items: rx.Var) -> rx.Component:
 
 def _payment(p: PaymentLine) -> rx.Component:
     return rx.hstack(
-        rx.text(p.provider, " · ", p.amount),
+        rx.text(p.provider_label, " · ", iso(p.amount)),
         badge(p.status, p.label, PAYMENT_COLORS),
         rx.cond(SessionState.is_admin & (((p.status == "pending") & (p.provider == "manual"))
                                          | (p.status == "authorised")),
@@ -98,10 +99,11 @@ def booking() -> rx.Component:
         rx.cond(
             b,
             rx.vstack(
-                rx.heading(t("booking.order"), " ", b.id, as_="h1", size="7"),
-                rx.hstack(badge(b.status, b.status_label, BOOKING_COLORS), rx.text(b.total)),
-                rx.text(s.customer),
-                rx.text(b.unit_type, " · ", b.unit, " · ", b.start, " – ", b.end),
+                rx.heading(t("booking.order"), " ", iso(b.id), as_="h1", size="7"),
+                rx.hstack(badge(b.status, b.status_label, BOOKING_COLORS), rx.text(iso(b.total))),
+                rx.text(iso(s.customer)),
+                rx.text(iso(b.unit_type), " · ", iso(b.unit), " · ", iso(b.start), " – ",
+                        iso(b.end)),
                 rx.heading(t("booking.answers"), as_="h2", size="4"),
                 rx.cond(s.answers.length() > 0, _lines(s.answers), rx.text("—")),
                 rx.heading(t("booking.invoice"), as_="h2", size="4"),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.status import ORDER_COLORS, badge
@@ -17,7 +18,7 @@ def _item(order: OrderCard, i: ItemRow) -> rx.Component:
     return rx.el.label(
         rx.el.input(type="checkbox", checked=i.delivered,
                     on_change=lambda v: StaffOrdersState.deliver(order.id, i.id, v)),
-        " ", i.label, " · ", i.price, " — ", t("shop.delivered"),
+        " ", iso(i.label), " · ", iso(i.price), " — ", t("shop.delivered"),
         display="flex", gap="0.5rem", align_items="center",
     )
 
@@ -63,19 +64,19 @@ def _card(o: OrderCard, live: bool = True) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(t("shop.order_no"), " ", o.id, as_="h3", size="3"),
+                rx.heading(t("shop.order_no"), " ", iso(o.id), as_="h3", size="3"),
                 badge(o.status, o.status_label, ORDER_COLORS),
                 rx.badge(o.payment_label, color_scheme=rx.cond(o.in_debt, "red", "gray")),
                 rx.text(o.created, size="2", color_scheme="gray"),
                 spacing="2", wrap="wrap", align="center"),
-            rx.text(o.customer, " · ", t("shop.balance"), ": ",
-                    rx.text.span(o.balance, color=rx.cond(o.balance_negative, "var(--red-11)",
+            rx.text(iso(o.customer), " · ", t("shop.balance"), ": ",
+                    rx.text.span(iso(o.balance), color=rx.cond(o.balance_negative, "var(--red-11)",
                                                           "inherit"))),
-            rx.text(t("price.total"), ": ", rx.text.strong(o.total),
-                    rx.cond(o.points != "", rx.text.span(" + ", o.points)),
+            rx.text(t("price.total"), ": ", rx.text.strong(iso(o.total)),
+                    rx.cond(o.points != "", rx.text.span(" + ", iso(o.points))),
                     rx.cond(o.method_label != "",
                             rx.text.span(" · ", t("shop.method"), ": ", o.method_label))),
-            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
+            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", iso(o.invoice), size="2")),
             rx.cond(o.note != "", rx.blockquote(o.note, size="2")),
             rx.text(t("ticket.fulfilment"), ": ", o.fulfilment_label,
                     rx.cond(o.tracking_url != "", rx.text.span(
@@ -102,7 +103,7 @@ def _pay_dialog() -> rx.Component:
     s = StaffOrdersState
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(t("shop.pay_title"), " #", s.paying_id),
+            rx.dialog.title(t("shop.pay_title"), " ", iso("#", s.paying_id)),
             rx.form(
                 rx.vstack(
                     rx.el.label(t("shop.method"), html_for="pay-method", font_weight="500"),

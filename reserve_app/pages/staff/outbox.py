@@ -1,5 +1,6 @@
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page, table
 from reserve_app.state.outbox import OutboxRow, OutboxState
@@ -8,12 +9,12 @@ from reserve_app.state.outbox import OutboxRow, OutboxState
 def _row(m: OutboxRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m.created),
-        rx.table.cell(m.to_email),
-        rx.table.cell(rx.el.details(rx.el.summary(m.subject),
+        rx.table.cell(iso(m.to_email)),
+        rx.table.cell(rx.el.details(rx.el.summary(iso(m.subject)),
                                     rx.el.pre(m.body, white_space="pre-wrap"))),
         rx.table.cell(rx.badge(m.status_label, color_scheme=rx.match(
             m.status, ("sent", "green"), ("failed", "red"), "amber"))),
-        rx.table.cell(m.attempts),
+        rx.table.cell(iso(m.attempts)),
     )
 
 
@@ -30,7 +31,7 @@ def outbox() -> rx.Component:
         rx.hstack(
             rx.button(t("pager.previous"), disabled=OutboxState.page <= 1,
                       on_click=OutboxState.go(OutboxState.page - 1)),
-            rx.text(OutboxState.page, " / ", OutboxState.pages),
+            rx.text(iso(OutboxState.page, " / ", OutboxState.pages)),
             rx.button(t("pager.next"), disabled=OutboxState.page >= OutboxState.pages,
                       on_click=OutboxState.go(OutboxState.page + 1)),
             align="center", spacing="3", margin_top="1rem",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.state.promotions_admin import PromotionItem, PromotionsAdminState, VariantItem
@@ -45,7 +46,7 @@ def _row(r: ReservationLine) -> rx.Component:
             on_change=lambda on: s.toggle(r.id, on))),
         rx.table.cell(rx.text(r.code, font_family="monospace")),
         rx.table.cell(r.customer, rx.text(r.email, size="1", color_scheme="gray")),
-        rx.table.cell(r.promotion, " · ", r.variant),
+        rx.table.cell(iso(r.promotion), " · ", iso(r.variant)),
         rx.table.cell(r.status_label),
         rx.table.cell(rx.text(r.action, color=rx.cond(r.action_done, "var(--green-11)",
                                                        "var(--red-11)"))),
@@ -78,7 +79,7 @@ def reservations() -> rx.Component:
         rx.flex(
             rx.button(t("voucher.previous"), variant="soft", disabled=s.page <= 1,
                       on_click=s.go(s.page - 1)),
-            rx.text(t("voucher.page"), " ", s.page, " / ", s.pages),
+            rx.text(t("voucher.page"), " ", iso(s.page, " / ", s.pages)),
             rx.button(t("voucher.next"), variant="soft", disabled=s.page >= s.pages,
                       on_click=s.go(s.page + 1)),
             spacing="3", align="center", margin_top="1rem"),
@@ -88,9 +89,9 @@ def reservations() -> rx.Component:
 def _detail(v: VoucherCard) -> rx.Component:
     s = ReservationState
     return rx.vstack(
-        rx.heading(t("voucher.edit_title"), " ", v.code, as_="h1", size="6"),
-        rx.text(v.customer, " · ", v.email),
-        rx.text(v.promotion, " · ", v.variant, " · ", v.total, " · ", v.payment),
+        rx.heading(t("voucher.edit_title"), " ", iso(v.code), as_="h1", size="6"),
+        rx.text(iso(v.customer), " · ", iso(v.email)),
+        rx.text(iso(v.promotion), " · ", iso(v.variant), " · ", iso(v.total), " · ", v.payment),
         rx.text(t("voucher.col.status"), ": ", v.status_label),
         rx.cond(v.required_action != "", rx.card(rx.vstack(
             rx.text(t("voucher.required_action"), ": ", v.required_action, weight="bold"),
@@ -127,7 +128,7 @@ def reservation() -> rx.Component:
 
 
 def _variant_row(v: VariantItem) -> rx.Component:
-    return rx.hstack(rx.text(v.name, " · ", v.price),
+    return rx.hstack(rx.text(iso(v.name), " · ", iso(v.price)),
                      rx.button(t("voucher.remove_variant"), size="1", variant="ghost",
                                color_scheme="red",
                                aria_label=t("voucher.remove_variant") + ": " + v.name,

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page, table
 from reserve_app.domain.shop import PaymentMethod, ProductKind
@@ -30,12 +31,12 @@ def _settings() -> rx.Component:
 def _row(p: ProductRow) -> rx.Component:
     s = ShopAdminState
     return rx.table.row(
-        rx.table.cell(p.name, rx.cond(p.contents != "", rx.text(p.contents, size="1",
+        rx.table.cell(iso(p.name), rx.cond(p.contents != "", rx.text(iso(p.contents), size="1",
                                                                 color_scheme="gray"))),
         rx.table.cell(p.kind_label),
-        rx.table.cell(p.price, " (", p.tax_rate, "%)"),
-        rx.table.cell(p.points_price),
-        rx.table.cell(rx.cond(p.stock != "", p.stock, t("shop.admin.not_tracked"))),
+        rx.table.cell(iso(p.price), " ", iso("(", p.tax_rate, "%)")),
+        rx.table.cell(iso(p.points_price)),
+        rx.table.cell(rx.cond(p.stock != "", iso(p.stock), t("shop.admin.not_tracked"))),
         rx.table.cell(rx.el.label(
             rx.el.input(type="checkbox", checked=p.orderable,
                         on_change=lambda v: s.set_orderable(p.id, v)),
@@ -82,7 +83,7 @@ def _form() -> rx.Component:
             rx.el.fieldset(
                 rx.el.legend(t("shop.admin.bundle_contents"), font_weight="500"),
                 rx.foreach(s.parts, lambda p: rx.cond(p.id != s.editing, rx.hstack(
-                    rx.el.label(p.name, html_for="b-" + p.id.to_string(), min_width="10rem"),
+                    rx.el.label(iso(p.name), html_for="b-" + p.id.to_string(), min_width="10rem"),
                     rx.el.input(id="b-" + p.id.to_string(), name="b_" + p.id.to_string(),
                                 type="number", min=0, max=99, class_name="qty-input",
                                 default_value=s.bundle.get(p.id.to_string(), "")),

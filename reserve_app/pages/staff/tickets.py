@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
@@ -73,9 +74,9 @@ def _charge() -> rx.Component:
         s.method != "",
         rx.card(rx.vstack(
             rx.heading(t("ticket.charge_details"), as_="h2", size="3"),
-            rx.text(t("ticket.method"), ": ", s.method,
+            rx.text(t("ticket.method"), ": ", s.method_label,
                     rx.cond(s.last4 != "", rx.text.span(" · ", t("ticket.last4"), ": ",
-                                                        s.last4))),
+                                                        iso(s.last4)))),
             rx.heading(t("ticket.matches"), as_="h3", size="2"),
             rx.cond(s.matches.length() == 0, rx.text(t("ticket.no_match"), size="2"),
                     rx.vstack(rx.foreach(s.matches, _match), spacing="1")),
@@ -126,7 +127,7 @@ def ticket() -> rx.Component:
             rx.vstack(
                 rx.heading(s.title, as_="h1", size="6"),
                 rx.hstack(ticket_badge(s.status, s.status_label),
-                          rx.text(s.customer, " · ", s.customer_email, size="2"),
+                          rx.text(iso(s.customer), " · ", iso(s.customer_email), size="2"),
                           spacing="3", align="center", wrap="wrap"),
                 rx.cond(s.rating > 0, rx.text(t("ticket.rating_given"), ": ", s.rating,
                                               " / 5")),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.state.session import SessionState
@@ -15,7 +16,7 @@ def _offer_summary(o: OfferCard) -> rx.Component:
                    size="5"),
         rx.text(o.description),
         rx.cond(o.valid != "", rx.text(o.valid, size="2", color_scheme="gray")),
-        rx.text(t("voucher.from_price"), " ", o.variants[0].price),
+        rx.text(t("voucher.from_price"), " ", iso(o.variants[0].price)),
         spacing="2", align="start"))
 
 
@@ -61,7 +62,7 @@ def promotion() -> rx.Component:
 def _voucher(v: VoucherCard) -> rx.Component:
     return rx.vstack(
         rx.heading(t("voucher.title"), as_="h1", size="7"),
-        rx.text(v.promotion, " · ", v.variant, size="4"),
+        rx.text(iso(v.promotion), " · ", iso(v.variant), size="4"),
         rx.flex(
             rx.box(rx.text(t("voucher.code"), size="2", color_scheme="gray"),
                    rx.text(v.code, font_family="monospace", size="7", weight="bold",
@@ -90,7 +91,7 @@ def _voucher(v: VoucherCard) -> rx.Component:
                     background="var(--red-a3)", border_radius="8px", width="100%"),
             ),
         ),
-        rx.text(t("price.total"), ": ", v.total, " · ", v.payment),
+        rx.text(t("price.total"), ": ", iso(v.total), " · ", v.payment),
         rx.text(t("voucher.bought_on"), " ", v.created, size="2", color_scheme="gray"),
         rx.button(t("voucher.print"), variant="soft", class_name="no-print",
                   on_click=rx.call_script("window.print()")),
@@ -107,8 +108,8 @@ def voucher() -> rx.Component:
 
 def _mine(v: VoucherCard) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(v.code, href="/voucher?code=" + v.code)),
-        rx.table.cell(v.promotion, " · ", v.variant),
+        rx.table.cell(rx.link(iso(v.code), href="/voucher?code=" + v.code)),
+        rx.table.cell(iso(v.promotion), " · ", iso(v.variant)),
         rx.table.cell(v.status_label),
         rx.table.cell(rx.cond(v.required_action == "", "—",
                               rx.cond(v.action_done, t("voucher.action_done"),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
@@ -17,7 +18,8 @@ def _price_lines(days, per_day, subtotal, tax_rate, tax, total) -> rx.Component:
         rx.data_list.item(rx.data_list.label(t("price.per_day")), rx.data_list.value(per_day)),
         rx.data_list.item(rx.data_list.label(t("price.days")), rx.data_list.value(days)),
         rx.data_list.item(rx.data_list.label(t("price.subtotal")), rx.data_list.value(subtotal)),
-        rx.data_list.item(rx.data_list.label(rx.text(t("price.tax"), " (", tax_rate, "%)")),
+        rx.data_list.item(rx.data_list.label(rx.text(t("price.tax"), " ",
+                                                     iso("(", tax_rate, "%)"))),
                           rx.data_list.value(tax)),
         rx.data_list.item(rx.data_list.label(t("price.total")),
                           rx.data_list.value(rx.text(total, weight="bold"))),
@@ -31,7 +33,7 @@ def _offer(o: Offer) -> rx.Component:
             rx.cond(o.photo_url != "", rx.image(src=o.photo_url, alt=o.name, width="10rem",
                                                 height="7rem", object_fit="cover")),
             rx.vstack(
-                rx.heading(o.name, as_="h2", size="5"),
+                rx.heading(iso(o.name), as_="h2", size="5"),
                 rx.text(o.description, color_scheme="gray"),
                 _price_lines(o.days, o.price_per_day, o.subtotal, o.tax_rate, o.tax, o.total),
                 rx.link(rx.button(t("rental.book"), aria_label=t("rental.book") + " " + o.name),
@@ -104,9 +106,9 @@ def book() -> rx.Component:
         rx.cond(
             s.ready,
             rx.vstack(
-                rx.heading(s.unit_type, as_="h2", size="5"),
-                rx.text(t("rental.from"), " ", s.start_label, " ", t("rental.to"), " ",
-                        s.end_label),
+                rx.heading(iso(s.unit_type), as_="h2", size="5"),
+                rx.text(t("rental.from"), " ", iso(s.start_label), " ", t("rental.to"), " ",
+                        iso(s.end_label)),
                 _price_lines(s.days, s.price_per_day, s.subtotal, s.tax_rate, s.tax, s.total),
                 rx.cond(
                     s.logged_in,
@@ -130,11 +132,11 @@ def book() -> rx.Component:
 
 def _booking(b: BookingRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(b.id),
-        rx.table.cell(b.unit_type),
-        rx.table.cell(b.start, " – ", b.end),
+        rx.table.cell(iso(b.id)),
+        rx.table.cell(iso(b.unit_type)),
+        rx.table.cell(iso(b.start), " – ", iso(b.end)),
         rx.table.cell(badge(b.status, b.status_label, BOOKING_COLORS)),
-        rx.table.cell(b.total),
+        rx.table.cell(iso(b.total)),
         rx.table.cell(badge(b.payment_status, b.payment_label, PAYMENT_COLORS)),
         rx.table.cell(rx.cond(b.payable, rx.button(
             t("booking.pay"), on_click=MyBookingsState.pay(b.id),

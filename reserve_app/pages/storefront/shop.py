@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.status import ORDER_COLORS, badge
@@ -14,11 +15,11 @@ from reserve_app.state.shop_views import ItemRow, OrderCard
 def _product(p: ProductCard) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(p.name, as_="h3", size="4"),
+            rx.heading(iso(p.name), as_="h3", size="4"),
             rx.text(p.kind_label, size="2", color_scheme="gray"),
-            rx.cond(p.details != "", rx.text(p.details, size="2")),
-            rx.text(p.price, weight="bold"),
-            rx.cond(p.points != "", rx.text(p.points, size="2")),
+            rx.cond(p.details != "", rx.text(iso(p.details), size="2")),
+            rx.text(iso(p.price), weight="bold"),
+            rx.cond(p.points != "", rx.text(iso(p.points), size="2")),
             rx.cond(
                 p.sold_out,
                 rx.badge(t("shop.sold_out"), color_scheme="gray"),
@@ -39,7 +40,7 @@ def _product(p: ProductCard) -> rx.Component:
 def _cart_line(c: CartLine) -> rx.Component:
     qty_id = "qty-" + c.product_id.to_string() + "-" + c.pay_with
     return rx.table.row(
-        rx.table.cell(c.name, rx.cond(c.pay_with == "points",
+        rx.table.cell(iso(c.name), rx.cond(c.pay_with == "points",
                                       rx.text(t("shop.paid_with_points"), size="1",
                                               color_scheme="gray"))),
         rx.table.cell(
@@ -50,7 +51,7 @@ def _cart_line(c: CartLine) -> rx.Component:
                         on_change=lambda v: ShopState.set_quantity(c.product_id, c.pay_with,
                                                                    v).debounce(400)),
         ),
-        rx.table.cell(c.amount),
+        rx.table.cell(iso(c.amount)),
         rx.table.cell(rx.button(t("shop.remove"), variant="ghost", color_scheme="red",
                                 aria_label=t("shop.remove") + ": " + c.name,
                                 on_click=ShopState.remove(c.product_id, c.pay_with))),
@@ -73,8 +74,8 @@ def _cart() -> rx.Component:
                         rx.table.column_header_cell(rx.text(t("shop.col.actions"),
                                                             class_name="sr-only")))),
                     rx.table.body(rx.foreach(s.cart, _cart_line)), width="100%"),
-                rx.text(t("price.total"), ": ", rx.text.strong(s.total),
-                        rx.cond(s.points_total != "", rx.text.span(" + ", s.points_total))),
+                rx.text(t("price.total"), ": ", rx.text.strong(iso(s.total)),
+                        rx.cond(s.points_total != "", rx.text.span(" + ", iso(s.points_total)))),
                 rx.form(
                     rx.vstack(
                         rx.el.label(t("shop.method"), html_for="field-method",
@@ -102,7 +103,7 @@ def _cart() -> rx.Component:
 
 
 def _item(i: ItemRow) -> rx.Component:
-    return rx.hstack(rx.text(i.label), rx.text(i.price, color_scheme="gray"),
+    return rx.hstack(rx.text(iso(i.label)), rx.text(iso(i.price), color_scheme="gray"),
                      rx.cond(i.delivered, rx.badge(t("shop.delivered"), color_scheme="green")),
                      spacing="2")
 
@@ -110,17 +111,17 @@ def _item(i: ItemRow) -> rx.Component:
 def my_order_card(o: OrderCard) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading(t("shop.order_no"), " ", o.id, as_="h3", size="3"),
+            rx.hstack(rx.heading(t("shop.order_no"), " ", iso(o.id), as_="h3", size="3"),
                       badge(o.status, o.status_label, ORDER_COLORS),
                       rx.badge(o.payment_label, color_scheme=rx.cond(o.in_debt, "red", "gray")),
                       spacing="2", wrap="wrap", align="center"),
             rx.text(o.created, size="2", color_scheme="gray"),
             rx.foreach(o.lines, _item),
-            rx.text(t("price.total"), ": ", o.total,
-                    rx.cond(o.points != "", rx.text.span(" + ", o.points))),
+            rx.text(t("price.total"), ": ", iso(o.total),
+                    rx.cond(o.points != "", rx.text.span(" + ", iso(o.points)))),
             rx.cond(o.method_label != "", rx.text(t("shop.method"), ": ", o.method_label,
                                                   size="2")),
-            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", o.invoice, size="2")),
+            rx.cond(o.invoice != "", rx.text(t("shop.invoice"), " ", iso(o.invoice), size="2")),
             rx.text(t("ticket.fulfilment"), ": ", o.fulfilment_label,
                     rx.cond(o.tracking_url != "", rx.text.span(
                         " · ", rx.link(t("ticket.tracking"), href=o.tracking_url,
