@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -34,6 +35,8 @@ def shown(value: object, limit: int = 60) -> str:
     """A value as an audit row shows it: yes/no, lists joined, long text cut with '…'."""
     if isinstance(value, bool):
         text = "yes" if value else "no"
+    elif isinstance(value, Decimal):
+        text = f"{value.quantize(Decimal('0.01')):f}"  # amounts and rates: two places
     elif isinstance(value, list | tuple):
         text = ", ".join(str(v) for v in value) or "-"
     else:

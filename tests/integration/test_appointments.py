@@ -252,7 +252,9 @@ def test_admin_builds_the_appointment_catalogue(people: dict[str, Actor]) -> Non
 
     assert [(a.actor_id, a.entity, a.action, a.new_value) for a in rows(AuditEntry)] == [
         (admin.user_id, "service", "service_saved", "Haircut 45 min 30.50"),
-        (admin.user_id, "service", "service_saved", "Long haircut 90 min 45"),
+        (admin.user_id, "service", "service_updated",
+         "name: Long haircut; minutes: 90; price: 45.00; approval: yes; multiple clients: yes; "
+         "staff: Ada Admin, Sue Stylist"),
         (admin.user_id, "service", "service_saved", "Beard trim 5 min 0"),
         (admin.user_id, "user", "hours_changed", "3"),
         (admin.user_id, "user", "hours_changed", "1"),

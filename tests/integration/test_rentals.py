@@ -238,7 +238,7 @@ def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
         ("unit_type", "unit_type_created"), ("unit", "unit_created"), ("unit", "unit_created"),
         ("unit", "active_changed"), ("unit_type", "active_changed"),
         ("menu_entry", "menu_entry_saved"), ("menu_entry", "menu_entry_saved"),
-        ("menu_entry", "menu_entry_saved"), ("menu_entry", "menu_entry_saved"),
+        ("menu_entry", "menu_entry_changed"), ("menu_entry", "menu_entry_changed"),
         ("extra_field", "field_created"), ("extra_field", "field_created"),
         ("extra_field", "field_changed"), ("extra_field", "field_changed"),
         ("rental_settings", "settings_changed"),
