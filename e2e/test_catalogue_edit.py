@@ -185,6 +185,14 @@ def test_admin_edits_the_catalogue_and_the_storefront_shows_it(page: Page, brows
         "variant_changed", "name: 3 nights; price: 300.00",
         "name: 3 nights, lake view; price: 330.00")
 
+    page.get_by_role("button", name="Edit promotion: Lake cabin").click()
+    form = page.get_by_role("form", name="Edit promotion")
+    expect(form.get_by_label("Title")).to_have_value("Lake cabin")
+    form.get_by_label("Title").fill("Lake cabin retreat")
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name="Lake cabin retreat")).to_be_visible()
+    expect(page.get_by_role("form", name="New promotion")).to_be_visible()
+
     # --- the storefront, for a visitor ------------------------------------------------------------
     visitor_ctx = browser.new_context(base_url=app.url, timezone_id="Europe/Warsaw")
     visitor = visitor_ctx.new_page()
@@ -212,6 +220,7 @@ def test_admin_edits_the_catalogue_and_the_storefront_shows_it(page: Page, brows
         expect(visitor.get_by_text("€12.00")).to_be_visible()   # 5 % tax
 
         open_page(visitor, f"/promotion?id={made['promotion']}")
+        expect(visitor.get_by_role("heading", name="Lake cabin retreat")).to_be_visible()
         expect(visitor.get_by_role("heading", name="3 nights, lake view")).to_be_visible()
         expect(visitor.get_by_text("€363.00")).to_be_visible()  # 330.00 + 10 %
     finally:

@@ -272,6 +272,7 @@ AR: dict[str, str] = {
     "appointment.from": "من",
     "appointment.hours": "ساعات العمل",
     "appointment.hours_hint": "اترك اليوم فارغاً إن لم يكن هناك عمل.",
+    "appointment.hours_columns": "لكل يوم: من، إلى، ثم فترة ثانية اختيارية (من، إلى).",
     "appointment.login_first": "سجّل الدخول أو أنشئ حساباً لحجز هذا الوقت؛ ستعود إلى هنا.",
     "appointment.manual_approval": "الموافقة على طلبات الحجز أو رفضها يدوياً",
     "appointment.message": "رسالة إلى العميل (اختياري)",

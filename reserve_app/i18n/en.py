@@ -272,6 +272,7 @@ EN: dict[str, str] = {
     "appointment.from": "from",
     "appointment.hours": "Working hours",
     "appointment.hours_hint": "Leave a day empty for no work that day.",
+    "appointment.hours_columns": "Each day: from, until, then an optional second shift (from, until).",
     "appointment.login_first": "Log in or register to book this time; you will come back here.",
     "appointment.manual_approval": "Manually approve or decline booking requests",
     "appointment.message": "Message to the client (optional)",

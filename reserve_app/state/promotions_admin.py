@@ -64,7 +64,9 @@ class PromotionsAdminState(rx.State):
         return await base.open_page(self, "admin")
 
     @rx.event
-    def edit(self, promotion_id: int):
+    async def edit(self, promotion_id: int):
+        """Fill the form with the promotion's values in force (read again now)."""
+        await self._reload()
         found = next((p for p in self.promotions if p.id == promotion_id), None)
         self.editing = found.id if found else 0
         self.draft = {k: getattr(found, k) for k in (
@@ -72,6 +74,14 @@ class PromotionsAdminState(rx.State):
             "valid_until")} if found else {}
         self.draft_active = found.active if found else True
         self.errors = {}
+        self.form_key += 1
+        if found is None:
+            return await base.error_toast(self, NotFound())
+        return rx.scroll_to("promotion-form")  # the form is below the list
+
+    @rx.event
+    def cancel(self):
+        self.editing, self.errors, self.draft, self.draft_active = 0, {}, {}, True
         self.form_key += 1
 
     @rx.event

@@ -174,6 +174,7 @@ def _hours_form() -> rx.Component:
                          id="hours-staff", name="staff", value=s.hours_staff,
                          on_change=s.pick_hours_staff, class_name="native-select"),
             spacing="1"),
+        rx.text(t("appointment.hours_columns"), size="2", color_scheme="gray"),
         *[rx.flex(rx.text(t(WEEKDAYS[d]), width="6rem"),
                   *shift(d, "", t(WEEKDAYS[d])),
                   *shift(d, "2", t(WEEKDAYS[d]) + " " + t("appointment.second_shift")),
