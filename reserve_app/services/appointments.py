@@ -114,6 +114,8 @@ def save_service(session: Session, *, actor: Actor | None, name: object, duratio
         if found is None or not found.active:
             raise NotFound()
         service = found
+        db.serialize_on(session, f"service:{service.id}")  # two admins editing: in turn
+        session.refresh(service)
         before = _audited(session, service)
         service.name, service.duration_minutes, service.price = clean_name, duration_minutes, amount
     # Appointments already made keep their price, times and slot rule (holds_slot), and

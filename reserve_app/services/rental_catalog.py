@@ -132,6 +132,8 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
         if found is None:
             raise NotFound()
         row = found
+        db.serialize_on(session, f"unit_type:{row.id}")  # two admins editing: in turn
+        session.refresh(row)
         before = _unit_type_audited(row)
         row.name, row.description, row.photo_url = data.name, data.description, data.photo_url
         row.price_per_day, row.tax_rate = data.price_per_day, data.tax_rate
@@ -291,6 +293,8 @@ def save_rental_entry(session: Session, *, actor: Actor | None, entry_id: object
         if found is None or found.kind != RENTAL:
             raise NotFound()
         entry = found
+        db.serialize_on(session, f"menu_entry:{entry.id}")
+        session.refresh(entry)
         before = _entry_audited(session, entry)
         entry.title = clean
         if shown is not None:

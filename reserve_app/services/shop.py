@@ -222,6 +222,8 @@ def save_product(session: Session, *, actor: Actor | None, product_id: object = 
         if found is None:
             raise NotFound()
         product = found
+        db.serialize_on(session, f"product:{product.id}")  # two admins editing: in turn
+        session.refresh(product)
         before = _product_audited(session, product)
     # Orders already sent keep their prices and points (copied on each order line), so an
     # edit applies to new orders only.

@@ -172,6 +172,8 @@ def save_promotion(session: Session, *, actor: Actor | None, promotion_id: objec
         if found is None:
             raise NotFound()
         row = found
+        db.serialize_on(session, f"promotion:{row.id}")  # two admins editing: in turn
+        session.refresh(row)
         before = _promotion_audited(row)
         for key, value in values.items():
             setattr(row, key, value)
@@ -226,6 +228,8 @@ def save_variant(session: Session, *, actor: Actor | None, promotion_id: object,
         if found is None or found.promotion_id != promotion.id or not found.active:
             raise NotFound()
         row = found
+        db.serialize_on(session, f"promotion_variant:{row.id}")
+        session.refresh(row)
         before = {"name": row.name, "price": row.price, "tax rate": row.tax_rate}
         row.name, row.price, row.tax_rate = label, amount, rate
         audit.record_changes(session, actor_id=admin.user_id, entity="promotion_variant",

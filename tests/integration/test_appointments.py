@@ -49,6 +49,7 @@ from .helpers import (
     local_start,
     monday_ahead,
     rows,
+    run_together,
     set_hours,
     weekly_hours,
 )
@@ -484,6 +485,22 @@ def test_saving_an_unchanged_service_writes_no_audit_row(clinic: Clinic) -> None
     _save_service(clinic.admin, service_id=clinic.haircut, name="Haircut", price="30",
                   staff_ids=[clinic.sue.user_id, clinic.stan.user_id])
     assert _catalogue() == before
+
+
+def test_two_admins_editing_a_service_at_once_are_audited_in_turn(clinic: Clinic) -> None:
+    ann = add_user("Ann Admin", "ann@example.com", Role.ADMIN)
+    admins, prices = [clinic.admin, ann], ["31.00", "32.00"]
+    team = [clinic.stan.user_id, clinic.sue.user_id]
+
+    results = run_together(2, lambda i: _save_service(
+        admins[i], service_id=clinic.haircut, name="Haircut", price=prices[i], staff_ids=team))
+
+    assert results == [clinic.haircut, clinic.haircut]
+    first, second = _service_audit(clinic.haircut)[-2:]
+    assert first[2] == "price: 30.00"
+    assert second[2] == first[3]  # the later edit saw the earlier one: no lost "old" value
+    final = rows(Service, Service.id == clinic.haircut)[0].price
+    assert second[3] == f"price: {final}"
 
 
 def test_the_hours_form_reads_the_hours_in_force(clinic: Clinic) -> None:
