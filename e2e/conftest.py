@@ -13,6 +13,10 @@ Stripe (`stripe_checkout.CheckoutFake`: the API, a hosted Checkout page, signed 
 before the app, and the app gets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE
 pointing at it; once the app is up the fake POSTs its webhooks to <app>/api/stripe/webhook.
 Without it the app has no Stripe keys (the manual provider the other tests expect).
+
+PostgreSQL mode: with E2E_DATABASE_URL (a PostgreSQL server, e.g. the TEST_DATABASE_URL of the
+integration tests) the app runs on a fresh database of its own on that server, dropped at the
+end; `app.query` and `app.db_url` then point there.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ START_TIMEOUT = 600  # first build installs frontend packages
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "").strip()
 WORKERS = os.environ.get("E2E_WORKERS", "").strip()
 STRIPE = os.environ.get("E2E_STRIPE", "").strip()
+PG_SERVER = os.environ.get("E2E_DATABASE_URL", "").strip()
 STRIPE_TEST_FILE = "test_stripe.py"
 # Test-mode credentials of the fake (shaped as settings.py requires); never a real account's.
 STRIPE_SECRET_KEY = "sk_test_e2eFakeStripeKey0000000000"
@@ -109,12 +114,49 @@ class App:
     workers: int = 1
     stripe: CheckoutFake | None = None  # set in Stripe mode (E2E_STRIPE=1)
 
+    db_url: str = ""         # the app's DATABASE_URL
+
     def query(self, sql: str, *args: object) -> list[tuple]:
-        con = sqlite3.connect(self.db_path, timeout=30)
+        """Rows of a read (qmark placeholders, `?`) on the app's database."""
+        if not self.db_url.startswith("postgresql"):
+            con = sqlite3.connect(self.db_path, timeout=30)
+            try:
+                return con.execute(sql, args).fetchall()
+            finally:
+                con.close()
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.pool import NullPool
+
+        parts = sql.split("?")
+        named = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+        engine = create_engine(self.db_url, poolclass=NullPool)
         try:
-            return con.execute(sql, args).fetchall()
+            with engine.connect() as conn:
+                found = conn.execute(text(named), {f"p{i}": a for i, a in enumerate(args)})
+                return [tuple(row) for row in found.all()]
         finally:
-            con.close()
+            engine.dispose()
+
+
+@contextlib.contextmanager
+def _postgres_database(server: str) -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server `server`, dropped at the end."""
+    import secrets
+
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.pool import NullPool
+
+    base = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"reserve_e2e_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -151,11 +193,19 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox,
     tmp = tmp_path_factory.mktemp("app")
     port = _free_port()
     db_path = tmp / "e2e.db"
+    with contextlib.ExitStack() as stack:
+        db_url = (stack.enter_context(_postgres_database(PG_SERVER)) if PG_SERVER
+                  else f"sqlite:///{db_path}")
+        yield from _run_app(tmp, port, db_path, db_url, mailbox, stripe_fake)
+
+
+def _run_app(tmp: Path, port: int, db_path: Path, db_url: str, mailbox: Mailbox,
+             stripe_fake: CheckoutFake | None) -> Iterator[App]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SMTP_", "DATABASE_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS",
                                  "STRIPE_"))}
     env.update({
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": db_url,
         "PORT": str(port),
         "APP_URL": f"http://localhost:{port}",
         "APP_ENV": "prod",
@@ -213,7 +263,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox,
         url = f"http://localhost:{port}"
         if stripe_fake is not None:
             stripe_fake.webhook_url = f"{url}/api/stripe/webhook"
-        yield App(url, db_path, log_path, proc.pid, REDIS_URL, workers, stripe_fake)
+        yield App(url, db_path, log_path, proc.pid, REDIS_URL, workers, stripe_fake, db_url)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

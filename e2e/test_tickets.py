@@ -69,7 +69,7 @@ def app_session(app: App) -> Iterator[Session]:
     """A session on the e2e app's database (its own engine: the test process's settings and
     default database are never touched). Its transactions take the write lock at once, as
     the app's own writes do: the app writes the same file meanwhile."""
-    engine = db.make_engine(f"sqlite:///{app.db_path}")
+    engine = db.make_engine(app.db_url or f"sqlite:///{app.db_path}")
     try:
         with Session(db.writing(engine), expire_on_commit=False) as session:
             yield session

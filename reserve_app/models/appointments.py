@@ -66,6 +66,9 @@ class Appointment(SQLModel, table=True):
     # Whether this row blocks its staff member's time (the database refuses overlaps of
     # holding rows): confirmed always; pending only for "one client per slot" services.
     holds_slot: bool = Field(default=False)
+    # The service's "Manually approve" when this was booked (a request is never payable,
+    # even after the service is edited).
+    requires_approval: bool = Field(default=False)
     price: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     currency: str = Field(max_length=3)
     private_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

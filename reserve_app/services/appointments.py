@@ -110,24 +110,49 @@ def save_service(session: Session, *, actor: Actor | None, name: object, duratio
     if errors:
         raise ValidationFailed(errors)
     assert isinstance(duration_minutes, int) and amount is not None
+    before: dict[str, object] = {}
     if service_id is None:
         service = Service(name=clean_name, duration_minutes=duration_minutes, price=amount)
         session.add(service)
     else:
-        service = session.get(Service, record_id(service_id))
-        if service is None:
+        found = session.get(Service, record_id(service_id))
+        if found is None or not found.active:
             raise NotFound()
+        service = found
+        db.serialize_on(session, f"service:{service.id}")  # two admins editing: in turn
+        session.refresh(service)
+        before = _audited(session, service)
         service.name, service.duration_minutes, service.price = clean_name, duration_minutes, amount
+    # Appointments already made keep their price, times and slot rule (holds_slot), and
+    # whether they needed approval (requires_approval on the appointment): an edit applies
+    # to new bookings only.
     service.requires_approval = bool(requires_approval)
     service.multiple_clients = bool(multiple_clients)
     session.flush()
     session.exec(delete(ServiceStaff).where(col(ServiceStaff.service_id) == service.id))
     for staff_id in sorted(set(staff)):
         session.add(ServiceStaff(service_id=service.id or 0, staff_id=staff_id or 0))
-    audit.record(session, actor_id=admin.user_id, entity="service", entity_id=service.id or 0,
-                 action="service_saved", new=f"{clean_name} {duration_minutes} min {amount}")
+    session.flush()
+    if service_id is None:
+        audit.record(session, actor_id=admin.user_id, entity="service",
+                     entity_id=service.id or 0, action="service_saved",
+                     new=f"{clean_name} {duration_minutes} min {amount}")
+    else:
+        audit.record_changes(session, actor_id=admin.user_id, entity="service",
+                             entity_id=service.id or 0, action="service_updated",
+                             before=before, after=_audited(session, service))
     session.commit()
     return service.id or 0
+
+
+def _audited(session: Session, service: Service) -> dict[str, object]:
+    """What an edit of a service may change, as its audit row shows it."""
+    staff = session.exec(
+        select(User.name).join(ServiceStaff, col(ServiceStaff.staff_id) == User.id)
+        .where(ServiceStaff.service_id == service.id).order_by(User.name)).all()
+    return {"name": service.name, "minutes": service.duration_minutes,
+            "price": service.price, "approval": service.requires_approval,
+            "multiple clients": service.multiple_clients, "staff": list(staff)}
 
 
 def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
@@ -151,6 +176,20 @@ def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
     audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                  action="hours_changed", new=str(len(shifts)))
     session.commit()
+
+
+def hours_of(session: Session, *, actor: Actor | None,
+             staff_id: object) -> dict[int, list[tuple[str, str]]]:
+    """A staff member's weekly hours in force: {weekday: [("09:00", "12:00"), ...]}."""
+    require_admin(actor)
+    user = session.get(User, record_id(staff_id))
+    if user is None or user.role not in [r.value for r in STAFF_ROLES]:
+        raise NotFound()
+    found: dict[int, list[tuple[str, str]]] = {}
+    for h in session.exec(select(WorkingHours).where(WorkingHours.staff_id == user.id)
+                          .order_by(col(WorkingHours.weekday), col(WorkingHours.start))).all():
+        found.setdefault(h.weekday, []).append((h.start, h.end))
+    return found
 
 
 def add_day_off(session: Session, *, actor: Actor | None, staff_id: object, day: object) -> None:
@@ -269,7 +308,7 @@ def _view(session: Session, a: Appointment) -> AppointmentView:
     return AppointmentView(a.id or 0, service.name if service else "", a.staff_id,
                            staff.name if staff else "",
                            customer.name if customer else "", a.start_at, a.end_at, a.status,
-                           bool(service and service.requires_approval), a.price, a.currency,
+                           a.requires_approval, a.price, a.currency,
                            pays[-1].status if pays else "", a.proposed_start,
                            _name(session, a.proposed_staff_id))
 
@@ -308,6 +347,7 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
     appointment = Appointment(service_id=service.id or 0, staff_id=staff.id or 0,
                               customer_id=customer.user_id, start_at=slot.start, end_at=slot.end,
                               status=status.value, price=service.price,
+                              requires_approval=service.requires_approval,
                               currency=get_settings().currency,
                               holds_slot=rules.holds_slot(status,
                                                           multiple_clients=service.multiple_clients))
@@ -354,8 +394,7 @@ def pay_appointment(session: Session, *, actor: Actor | None,
     a = session.get(Appointment, record_id(appointment_id))
     if a is None or a.customer_id != customer.user_id:
         raise NotFound()
-    service = session.get(Service, a.service_id)
-    if service is None or service.requires_approval:
+    if a.requires_approval:
         raise DomainError("appointment.request_not_payable")
     if a.status != AppointmentStatus.CONFIRMED:
         raise DomainError("appointment.not_payable")

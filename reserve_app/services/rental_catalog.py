@@ -119,28 +119,45 @@ def list_unit_types(session: Session, *, actor: Actor | None) -> list[UnitTypeVi
 
 def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: object = None,
                    name: object, description: object, photo_url: object,
-                   price_per_day: object, tax_rate: object, active: object = True) -> int:
+                   price_per_day: object, tax_rate: object, active: object = None) -> int:
+    """Create (unit_type_id None) or edit a unit type. `active` None: new ones are offered,
+    an edit keeps what it was. Booking orders already placed keep their price and tax rate
+    (copied on the order), so an edit applies to new bookings only."""
     admin = require_admin(actor)
     data = rentals.check_unit_type(name=name, description=description, photo_url=photo_url,
                                    price_per_day=price_per_day, tax_rate=tax_rate)
-    active = _flag(active, "active")
+    offered = None if active is None else _flag(active, "active")
     if unit_type_id is None:
         row = UnitType(name=data.name, description=data.description, photo_url=data.photo_url,
-                       price_per_day=data.price_per_day, tax_rate=data.tax_rate, active=active)
+                       price_per_day=data.price_per_day, tax_rate=data.tax_rate,
+                       active=True if offered is None else offered)
         session.add(row)
         session.flush()
-        action = "unit_type_created"
+        audit.record(session, actor_id=admin.user_id, entity="unit_type",
+                     entity_id=row.id or 0, action="unit_type_created",
+                     new=f"{data.name} {data.price_per_day} {data.tax_rate}%")
     else:
-        row = session.get(UnitType, record_id(unit_type_id))
-        if row is None:
+        found = session.get(UnitType, record_id(unit_type_id))
+        if found is None:
             raise NotFound()
+        row = found
+        db.serialize_on(session, f"unit_type:{row.id}")  # two admins editing: in turn
+        session.refresh(row)
+        before = _unit_type_audited(row)
         row.name, row.description, row.photo_url = data.name, data.description, data.photo_url
-        row.price_per_day, row.tax_rate, row.active = data.price_per_day, data.tax_rate, active
-        action = "unit_type_changed"
-    audit.record(session, actor_id=admin.user_id, entity="unit_type", entity_id=row.id or 0,
-                 action=action, new=f"{data.name} {data.price_per_day} {data.tax_rate}%")
+        row.price_per_day, row.tax_rate = data.price_per_day, data.tax_rate
+        if offered is not None:
+            row.active = offered
+        audit.record_changes(session, actor_id=admin.user_id, entity="unit_type",
+                             entity_id=row.id or 0, action="unit_type_changed",
+                             before=before, after=_unit_type_audited(row))
     session.commit()
     return row.id or 0
+
+
+def _unit_type_audited(row: UnitType) -> dict[str, object]:
+    return {"name": row.name, "description": row.description, "photo": row.photo_url,
+            "price per day": row.price_per_day, "tax rate": row.tax_rate, "offered": row.active}
 
 
 def _set_active(session: Session, actor: Actor | None, model: type[Unit] | type[UnitType],
@@ -184,14 +201,19 @@ def list_units(session: Session, *, actor: Actor | None, unit_type_id: object) -
     return [UnitView(u.id or 0, u.unit_type_id, u.name, u.active) for u in rows]
 
 
+def _unit_name(name: object) -> str:
+    clean = name.strip() if isinstance(name, str) else ""
+    if not clean or len(clean) > 100:
+        raise ValidationFailed({"unit_name": "field.required" if not clean else "field.too_long"})
+    return clean
+
+
 def add_unit(session: Session, *, actor: Actor | None, unit_type_id: object, name: object) -> int:
     admin = require_admin(actor)
     type_id = record_id(unit_type_id)
     if session.get(UnitType, type_id) is None:
         raise NotFound()
-    clean = name.strip() if isinstance(name, str) else ""
-    if not clean or len(clean) > 100:
-        raise ValidationFailed({"unit_name": "field.required" if not clean else "field.too_long"})
+    clean = _unit_name(name)
     unit = Unit(unit_type_id=type_id, name=clean)
     session.add(unit)
     session.flush()
@@ -199,6 +221,20 @@ def add_unit(session: Session, *, actor: Actor | None, unit_type_id: object, nam
                  action="unit_created", new=clean)
     session.commit()
     return unit.id or 0
+
+
+def rename_unit(session: Session, *, actor: Actor | None, unit_id: object, name: object) -> None:
+    """A unit's new name. It stays in its unit type: its booking orders name that type."""
+    admin = require_admin(actor)
+    unit = session.get(Unit, record_id(unit_id))
+    if unit is None:
+        raise NotFound()
+    clean = _unit_name(name)
+    audit.record_changes(session, actor_id=admin.user_id, entity="unit", entity_id=unit.id or 0,
+                         action="unit_renamed", before={"name": unit.name},
+                         after={"name": clean})
+    unit.name = clean
+    session.commit()
 
 
 # --- rental menu entries -------------------------------------------------------------------
@@ -244,29 +280,51 @@ def _check_entry(session: Session, title: object, unit_type_ids: object
 
 
 def save_rental_entry(session: Session, *, actor: Actor | None, entry_id: object = None,
-                      title: object, unit_type_ids: object, active: object = True) -> int:
+                      title: object, unit_type_ids: object, active: object = None) -> int:
+    """Create (entry_id None) or edit a rental menu entry: its title and unit types.
+    `active` None: new entries are shown, an edit keeps what it was."""
     admin = require_admin(actor)
     clean, ids = _check_entry(session, title, unit_type_ids)
-    active = _flag(active, "active")
+    shown = None if active is None else _flag(active, "active")
     if entry_id is None:
         top = session.exec(select(func.max(MenuEntry.position))).one() or 0
-        entry = MenuEntry(kind=RENTAL, title=clean, path="", position=top + 1, active=active)
+        entry = MenuEntry(kind=RENTAL, title=clean, path="", position=top + 1,
+                          active=True if shown is None else shown)
         session.add(entry)
         session.flush()
         entry.path = f"/rent?entry={entry.id}"
+        for type_id in ids:
+            session.add(MenuEntryUnitType(menu_entry_id=entry.id or 0, unit_type_id=type_id))
+        audit.record(session, actor_id=admin.user_id, entity="menu_entry",
+                     entity_id=entry.id or 0, action="menu_entry_saved", new=f"{clean} {ids}")
     else:
-        entry = session.get(MenuEntry, record_id(entry_id))
-        if entry is None or entry.kind != RENTAL:
+        found = session.get(MenuEntry, record_id(entry_id))
+        if found is None or found.kind != RENTAL:
             raise NotFound()
-        entry.title, entry.active = clean, active
+        entry = found
+        db.serialize_on(session, f"menu_entry:{entry.id}")
+        session.refresh(entry)
+        before = _entry_audited(session, entry)
+        entry.title = clean
+        if shown is not None:
+            entry.active = shown
         session.exec(delete(MenuEntryUnitType).where(
             col(MenuEntryUnitType.menu_entry_id) == entry.id))
-    for type_id in ids:
-        session.add(MenuEntryUnitType(menu_entry_id=entry.id or 0, unit_type_id=type_id))
-    audit.record(session, actor_id=admin.user_id, entity="menu_entry", entity_id=entry.id or 0,
-                 action="menu_entry_saved", new=f"{clean} {ids}")
+        for type_id in ids:
+            session.add(MenuEntryUnitType(menu_entry_id=entry.id or 0, unit_type_id=type_id))
+        session.flush()
+        audit.record_changes(session, actor_id=admin.user_id, entity="menu_entry",
+                             entity_id=entry.id or 0, action="menu_entry_changed",
+                             before=before, after=_entry_audited(session, entry))
     session.commit()
     return entry.id or 0
+
+
+def _entry_audited(session: Session, entry: MenuEntry) -> dict[str, object]:
+    names = session.exec(select(UnitType.name).join(
+        MenuEntryUnitType, col(MenuEntryUnitType.unit_type_id) == UnitType.id)
+        .where(MenuEntryUnitType.menu_entry_id == entry.id).order_by(UnitType.name)).all()
+    return {"title": entry.title, "unit types": list(names), "shown": entry.active}
 
 
 def move_entry(session: Session, *, actor: Actor | None, entry_id: object,

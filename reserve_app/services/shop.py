@@ -230,6 +230,7 @@ def save_product(session: Session, *, actor: Actor | None, product_id: object = 
     clean = rules.check_product(name=name, kind=kind, price=price, tax_rate=tax_rate,
                                 points_price=points_price, stock=stock, minutes=minutes,
                                 bundle=contents)
+    before: dict[str, object] | None = None
     if product_id is None:
         product = Product(name="", price=Decimal(0))
         session.add(product)
@@ -238,6 +239,11 @@ def save_product(session: Session, *, actor: Actor | None, product_id: object = 
         if found is None:
             raise NotFound()
         product = found
+        db.serialize_on(session, f"product:{product.id}")  # two admins editing: in turn
+        session.refresh(product)
+        before = _product_audited(session, product)
+    # Orders already sent keep their prices and points (copied on each order line), so an
+    # edit applies to new orders only.
     for key, value in clean.items():
         setattr(product, key, value)
     product.orderable = orderable is True
@@ -247,10 +253,26 @@ def save_product(session: Session, *, actor: Actor | None, product_id: object = 
     if product.kind == rules.ProductKind.BUNDLE:
         session.add_all(BundleItem(bundle_id=product.id or 0, product_id=pid, quantity=n)
                         for pid, n in contents.items())
-    audit.record(session, actor_id=admin.user_id, entity="shop_product",
-                 entity_id=product.id or 0, action="product_saved", new=product.name)
+    session.flush()
+    if before is None:
+        audit.record(session, actor_id=admin.user_id, entity="shop_product",
+                     entity_id=product.id or 0, action="product_saved", new=product.name)
+    else:
+        audit.record_changes(session, actor_id=admin.user_id, entity="shop_product",
+                             entity_id=product.id or 0, action="product_changed",
+                             before=before, after=_product_audited(session, product))
     session.commit()
     return product.id or 0
+
+
+def _product_audited(session: Session, p: Product) -> dict[str, object]:
+    def maybe(value: object) -> object:
+        return "-" if value is None else value
+
+    return {"name": p.name, "kind": str(p.kind), "price": p.price, "tax rate": p.tax_rate,
+            "points price": maybe(p.points_price), "stock": maybe(p.stock),
+            "minutes": maybe(p.minutes), "orderable": p.orderable,
+            "contents": _bundle_contents(session, [p.id or 0]).get(p.id or 0, "-")}
 
 
 def _check_bundle(session: Session, bundle: Mapping[object, object],

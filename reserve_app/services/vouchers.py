@@ -52,6 +52,7 @@ class VariantView:
     tax: Decimal
     gross: Decimal
     currency: str
+    tax_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class ReservationRow:
 
 def _variant_view(v: PromotionVariant) -> VariantView:
     tax = tax_on(v.price, v.tax_rate)
-    return VariantView(v.id or 0, v.name, v.price, tax, v.price + tax, get_settings().currency)
+    return VariantView(v.id or 0, v.name, v.price, tax, v.price + tax, get_settings().currency,
+                       v.tax_rate)
 
 
 def _view(session: Session, p: Promotion, *, all_variants: bool = False) -> PromotionView:
@@ -165,20 +167,35 @@ def save_promotion(session: Session, *, actor: Actor | None, promotion_id: objec
     if promotion_id in (0, None):
         row = Promotion(**values)
         session.add(row)
-        action = "promotion_added"
+        before: dict[str, object] | None = None
     else:
-        row = session.get(Promotion, record_id(promotion_id))
-        if row is None:
+        found = session.get(Promotion, record_id(promotion_id))
+        if found is None:
             raise NotFound()
+        row = found
+        db.serialize_on(session, f"promotion:{row.id}")  # two admins editing: in turn
+        session.refresh(row)
+        before = _promotion_audited(row)
         for key, value in values.items():
             setattr(row, key, value)
-        action = "promotion_changed"
     row.valid_from, row.valid_until, row.active = days["valid_from"], days["valid_until"], active
     session.flush()
-    audit.record(session, actor_id=admin.user_id, entity="promotion", entity_id=row.id or 0,
-                 action=action, new=row.title)
+    if before is None:
+        audit.record(session, actor_id=admin.user_id, entity="promotion", entity_id=row.id or 0,
+                     action="promotion_added", new=row.title)
+    else:
+        audit.record_changes(session, actor_id=admin.user_id, entity="promotion",
+                             entity_id=row.id or 0, action="promotion_changed",
+                             before=before, after=_promotion_audited(row))
     session.commit()
     return row.id or 0
+
+
+def _promotion_audited(p: Promotion) -> dict[str, object]:
+    return {"title": p.title, "description": p.description,
+            "required action": p.required_action, "instructions": p.instructions,
+            "valid from": p.valid_from or "-", "valid until": p.valid_until or "-",
+            "active": p.active}
 
 
 def save_variant(session: Session, *, actor: Actor | None, promotion_id: object,
@@ -202,14 +219,24 @@ def save_variant(session: Session, *, actor: Actor | None, promotion_id: object,
         row = PromotionVariant(promotion_id=promotion.id or 0, name=label, price=amount,
                                tax_rate=rate)
         session.add(row)
+        session.flush()
+        audit.record(session, actor_id=admin.user_id, entity="promotion_variant",
+                     entity_id=row.id or 0, action="variant_saved", new=f"{label} {amount}")
     else:
-        row = session.get(PromotionVariant, record_id(variant_id))
-        if row is None or row.promotion_id != promotion.id:
+        # Reservations already bought keep their amounts (copied on the reservation and its
+        # invoice): an edit applies to new purchases only.
+        found = session.get(PromotionVariant, record_id(variant_id))
+        if found is None or found.promotion_id != promotion.id or not found.active:
             raise NotFound()
+        row = found
+        db.serialize_on(session, f"promotion_variant:{row.id}")
+        session.refresh(row)
+        before = {"name": row.name, "price": row.price, "tax rate": row.tax_rate}
         row.name, row.price, row.tax_rate = label, amount, rate
-    session.flush()
-    audit.record(session, actor_id=admin.user_id, entity="promotion_variant",
-                 entity_id=row.id or 0, action="variant_saved", new=f"{label} {amount}")
+        audit.record_changes(session, actor_id=admin.user_id, entity="promotion_variant",
+                             entity_id=row.id or 0, action="variant_changed", before=before,
+                             after={"name": row.name, "price": row.price,
+                                    "tax rate": row.tax_rate})
     session.commit()
     return row.id or 0
 

@@ -89,7 +89,9 @@ class ShopAdminState(rx.State):
 
     @rx.event
     async def edit(self, product_id: int):
+        """The form shows the product's values in force (read again now)."""
         actor = await base.current_actor(self)
+        await self._reload()
         try:
             self.bundle = {str(k): str(v) for k, v in (await base.read(
                 shop.bundle_of, actor=actor, product_id=product_id)).items()}

@@ -49,6 +49,7 @@ from .helpers import (
     local_start,
     monday_ahead,
     rows,
+    run_together,
     set_hours,
     weekly_hours,
 )
@@ -252,7 +253,9 @@ def test_admin_builds_the_appointment_catalogue(people: dict[str, Actor]) -> Non
 
     assert [(a.actor_id, a.entity, a.action, a.new_value) for a in rows(AuditEntry)] == [
         (admin.user_id, "service", "service_saved", "Haircut 45 min 30.50"),
-        (admin.user_id, "service", "service_saved", "Long haircut 90 min 45"),
+        (admin.user_id, "service", "service_updated",
+         "name: Long haircut; minutes: 90; price: 45.00; approval: yes; multiple clients: yes; "
+         "staff: Ada Admin, Sue Stylist"),
         (admin.user_id, "service", "service_saved", "Beard trim 5 min 0"),
         (admin.user_id, "user", "hours_changed", "3"),
         (admin.user_id, "user", "hours_changed", "1"),
@@ -394,6 +397,130 @@ def test_only_admins_may_change_the_catalogue(clinic: Clinic, subtests: pytest.S
                 with pytest.raises(error):
                     CATALOGUE_CALLS[call](who, clinic)
                 assert _catalogue() == before
+
+
+# --- editing a service (admin) --------------------------------------------------------------------
+
+
+def _service_audit(service_id: int) -> list[tuple[int | None, str, str, str, str]]:
+    return [(a.actor_id, a.action, a.old_value, a.new_value, a.note)
+            for a in rows(AuditEntry, AuditEntry.entity == "service",
+                          AuditEntry.entity_id == service_id)]
+
+
+def test_admin_edits_a_service_and_booked_appointments_keep_their_terms(clinic: Clinic) -> None:
+    stan, sue = clinic.stan.user_id, clinic.sue.user_id
+    booked = _book(clinic.cleo, clinic.haircut, stan, start(1, "09:00"))  # Book Now, 60 min
+
+    same = _save_service(clinic.admin, service_id=clinic.haircut, name=" Long haircut ",
+                         duration_minutes=90, price="45,50", requires_approval=True,
+                         multiple_clients=True, staff_ids=[sue])
+
+    assert same == clinic.haircut
+    with db.read_session() as session:
+        [view] = [v for v in appointments.list_services(session) if v.id == clinic.haircut]
+    assert view == appointments.ServiceView(clinic.haircut, "Long haircut", 90, Decimal("45.50"),
+                                            True, True, [(sue, "Sue Stylist")])
+    assert _links() == sorted([(clinic.haircut, sue), (clinic.consult, stan),
+                               (clinic.coaching, stan), (clinic.coaching, sue)])
+    assert _service_audit(clinic.haircut)[-1] == (
+        clinic.admin.user_id, "service_updated",
+        "name: Haircut; minutes: 60; price: 30.00; approval: no; multiple clients: no; "
+        "staff: Stan Staff, Sue Stylist",
+        "name: Long haircut; minutes: 90; price: 45.50; approval: yes; multiple clients: yes; "
+        "staff: Sue Stylist",
+        "name, minutes, price, approval, multiple clients, staff")
+    # The appointment booked before keeps its price, times, staff member and Book Now terms:
+    # it is still confirmed and may be paid online, at the old price.
+    a = rows(Appointment, Appointment.id == booked.id)[0]
+    assert (a.status, a.staff_id, a.start_at, a.end_at, a.price, a.requires_approval) == (
+        "confirmed", stan, utc(1, "09:00"), utc(1, "10:00"), Decimal("30.00"), False)
+    assert _pay(clinic.cleo, booked.id).payment_status == "pending"
+    assert rows(Payment)[-1].amount == Decimal("30.00")
+    # New bookings follow the edit: a 90-minute request with Sue, at the new price.
+    request = _book(clinic.dan, clinic.haircut, sue, start(1, "10:00"))
+    assert (request.status, request.price, request.end_at - request.start_at) == (
+        "pending", Decimal("45.50"), timedelta(minutes=90))
+    with pytest.raises(NotFound):
+        _book(clinic.dan, clinic.haircut, stan, start(1, "13:00"))  # Stan no longer does it
+
+
+def test_a_request_stays_unpayable_after_approval_is_switched_off(clinic: Clinic) -> None:
+    stan = clinic.stan.user_id
+    request = _book(clinic.cleo, clinic.consult, stan, start(1, "10:00"))
+    approve_appointment(clinic.stan, request.id)
+    _save_service(clinic.admin, service_id=clinic.consult, name="Consultation", price="50.00",
+                  requires_approval=False, staff_ids=[stan])
+    before = _written()
+
+    with pytest.raises(DomainError) as err:
+        _pay(clinic.cleo, request.id)
+
+    assert err.value.key == "appointment.request_not_payable"
+    assert _written() == before
+    # A Book Now appointment of the same service, booked after the switch, is payable.
+    booked = _book(clinic.cleo, clinic.consult, stan, start(1, "11:00"))
+    assert (booked.status, booked.requires_approval) == ("confirmed", False)
+    assert _pay(clinic.cleo, booked.id).payment_status == "pending"
+
+
+def test_bad_service_edits_are_refused_and_nothing_changes(clinic: Clinic,
+                                                           subtests: pytest.Subtests) -> None:
+    before = _catalogue()
+    for case, make in BAD_SERVICES.items():
+        with subtests.test(case=case):
+            changes, expected = make(clinic)
+            changes = {"service_id": clinic.haircut, "staff_ids": [clinic.stan.user_id],
+                       **changes}
+            error = expected if isinstance(expected, type) else ValidationFailed
+            with pytest.raises(error) as err:
+                _save_service(clinic.admin, **changes)
+            if isinstance(expected, dict):
+                assert err.value.fields == expected
+            assert _catalogue() == before
+
+
+def test_saving_an_unchanged_service_writes_no_audit_row(clinic: Clinic) -> None:
+    before = _catalogue()
+    _save_service(clinic.admin, service_id=clinic.haircut, name="Haircut", price="30",
+                  staff_ids=[clinic.sue.user_id, clinic.stan.user_id])
+    assert _catalogue() == before
+
+
+def test_two_admins_editing_a_service_at_once_are_audited_in_turn(clinic: Clinic) -> None:
+    ann = add_user("Ann Admin", "ann@example.com", Role.ADMIN)
+    admins, prices = [clinic.admin, ann], ["31.00", "32.00"]
+    team = [clinic.stan.user_id, clinic.sue.user_id]
+
+    results = run_together(2, lambda i: _save_service(
+        admins[i], service_id=clinic.haircut, name="Haircut", price=prices[i], staff_ids=team))
+
+    assert results == [clinic.haircut, clinic.haircut]
+    first, second = _service_audit(clinic.haircut)[-2:]
+    assert first[2] == "price: 30.00"
+    assert second[2] == first[3]  # the later edit saw the earlier one: no lost "old" value
+    final = rows(Service, Service.id == clinic.haircut)[0].price
+    assert second[3] == f"price: {final}"
+
+
+def test_the_hours_form_reads_the_hours_in_force(clinic: Clinic) -> None:
+    def hours_of(actor: Actor | None, staff_id: object) -> dict[int, list[tuple[str, str]]]:
+        with db.read_session() as session:
+            return appointments.hours_of(session, actor=actor, staff_id=staff_id)
+
+    assert hours_of(clinic.admin, clinic.stan.user_id) == {
+        d: [("09:00", "12:00"), ("13:00", "16:00")] for d in range(5)}
+    assert hours_of(clinic.admin, clinic.sue.user_id) == {
+        d: [("10:00", "13:00")] for d in range(7)}
+    assert hours_of(clinic.admin, clinic.admin.user_id) == {}  # an admin without hours
+    for actor, staff_id, error in [(clinic.admin, clinic.cleo.user_id, NotFound),
+                                   (clinic.admin, FAR, NotFound),
+                                   (clinic.admin, str(clinic.stan.user_id), NotFound),
+                                   (clinic.stan, clinic.stan.user_id, Forbidden),
+                                   (clinic.cleo, clinic.stan.user_id, Forbidden),
+                                   (None, clinic.stan.user_id, Unauthenticated)]:
+        with pytest.raises(error):
+            hours_of(actor, staff_id)
 
 
 # --- free slots -----------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
         ("unit_type", "unit_type_created"), ("unit", "unit_created"), ("unit", "unit_created"),
         ("unit", "active_changed"), ("unit_type", "active_changed"),
         ("menu_entry", "menu_entry_saved"), ("menu_entry", "menu_entry_saved"),
-        ("menu_entry", "menu_entry_saved"), ("menu_entry", "menu_entry_saved"),
+        ("menu_entry", "menu_entry_changed"), ("menu_entry", "menu_entry_changed"),
         ("extra_field", "field_created"), ("extra_field", "field_created"),
         ("extra_field", "field_changed"), ("extra_field", "field_changed"),
         ("rental_settings", "settings_changed"),
@@ -321,6 +321,8 @@ CATALOGUE_CALLS: dict[str, Callable[..., object]] = {
         s, actor=actor, unit_type_id=shop.suv, name="SUV 2"),
     "set_unit_active": lambda s, actor, shop: rental_catalog.set_unit_active(
         s, actor=actor, unit_id=shop.suv_units[0], active=False),
+    "rename_unit": lambda s, actor, shop: rental_catalog.rename_unit(
+        s, actor=actor, unit_id=shop.suv_units[0], name="Stolen"),
     "new_entry": lambda s, actor, shop: rental_catalog.save_rental_entry(
         s, actor=actor, title="Vans", unit_type_ids=[shop.van]),
     "change_entry": lambda s, actor, shop: rental_catalog.save_rental_entry(
@@ -357,6 +359,144 @@ def test_only_admins_may_change_the_catalogue(shop: Shop, subtests: pytest.Subte
                 with db.write_session() as session, pytest.raises(error):
                     CATALOGUE_CALLS[call](session, actor, target)
                 assert _catalogue() == before
+
+
+# --- editing the catalogue (admin) -------------------------------------------------------------
+
+
+def _edit_type(actor: Actor | None, unit_type_id: object, **changes: object) -> int:
+    values: dict[str, object] = {"name": "4x4 SUV", "description": "", "photo_url": "",
+                                 "price_per_day": "80.00", "tax_rate": "10", **changes}
+    with db.write_session() as session:
+        return rental_catalog.save_unit_type(session, actor=actor, unit_type_id=unit_type_id,
+                                             **values)
+
+
+def test_admin_edits_a_unit_type_and_past_orders_keep_their_price(shop: Shop) -> None:
+    admin, cleo = shop.people["admin"], shop.people["cleo"]
+    booked = book(cleo, shop.entry, shop.suv, day(1), day(4))  # 3 days at 80.00 + 10 %
+    before_audit = count(AuditEntry)
+
+    same = _edit_type(admin, shop.suv, name=" Big SUV ", description="Seven seats",
+                      photo_url="https://example.com/suv.jpg", price_per_day="95,50",
+                      tax_rate="8")
+
+    assert same == shop.suv
+    with db.read_session() as session:
+        found = [t for t in rental_catalog.list_unit_types(session, actor=admin)
+                 if t.id == shop.suv]
+    assert found == [rental_catalog.UnitTypeView(
+        shop.suv, "Big SUV", "Seven seats", "https://example.com/suv.jpg", Decimal("95.50"),
+        Decimal("8"), True, 1)]
+    assert _audit("unit_type", shop.suv)[-1] == (
+        admin.user_id, "unit_type_changed",
+        "name: 4x4 SUV; description: ; photo: ; price per day: 80.00; tax rate: 10.00",
+        "name: Big SUV; description: Seven seats; photo: https://example.com/suv.jpg; "
+        "price per day: 95.50; tax rate: 8.00",
+        "name, description, photo, price per day, tax rate")
+    assert count(AuditEntry) == before_audit + 1
+    # The order placed before the edit keeps its price, tax and total; its invoice too.
+    order = rows(BookingOrder, BookingOrder.id == booked.id)[0]
+    assert (order.price_per_day, order.tax_rate, order.subtotal, order.tax, order.total) == (
+        Decimal("80.00"), Decimal("10"), Decimal("240.00"), Decimal("24.00"), Decimal("264.00"))
+    assert _pay(cleo, booked.id).total == Decimal("264.00")
+    assert rows(Invoice)[-1].total == Decimal("264.00")
+    # New searches quote the new price: 2 days at 95.50, 8 % tax.
+    offered = {name: quote for name, _, quote in _search(shop, day(10), day(12))}
+    assert (offered["Big SUV"].subtotal, offered["Big SUV"].tax) == (
+        Decimal("191.00"), Decimal("15.28"))
+
+
+def test_editing_a_unit_type_keeps_it_out_of_the_storefront_when_it_was(shop: Shop) -> None:
+    admin = shop.people["admin"]
+    with db.write_session() as session:
+        rental_catalog.set_unit_type_active(session, actor=admin, unit_type_id=shop.van,
+                                            active=False)
+    _edit_type(admin, shop.van, name="Van", price_per_day="55")  # the form sends no switch
+    assert rows(UnitType, UnitType.id == shop.van)[0].active is False
+    assert [name for name, _, _ in _search(shop, day(1), day(2))] == ["4x4 SUV"]
+
+
+def test_saving_an_unchanged_unit_type_writes_no_audit_row(shop: Shop) -> None:
+    before = _catalogue()
+    _edit_type(shop.people["admin"], shop.suv)
+    assert _catalogue() == before
+
+
+def test_bad_unit_type_edits_are_refused_and_nothing_changes(shop: Shop,
+                                                             subtests: pytest.Subtests) -> None:
+    admin = shop.people["admin"]
+    before = _catalogue()
+    for case, (type_id, changes, expected) in {
+        "blank_name": (shop.suv, {"name": " "}, {"name": "field.required"}),
+        "zero_price": (shop.suv, {"price_per_day": "0"}, {"price_per_day": "field.amount_invalid"}),
+        "bad_rate": (shop.suv, {"tax_rate": "101"}, {"tax_rate": "field.rate_invalid"}),
+        "bad_photo": (shop.suv, {"photo_url": "javascript:alert(1)"},
+                      {"photo_url": "field.url_invalid"}),
+        "bad_switch": (shop.suv, {"active": "yes"}, {"active": "field.choice_invalid"}),
+        "unknown": (10**9, {}, NotFound),
+        "id_as_text": (str(shop.suv), {}, NotFound),
+        "bool_id": (True, {}, NotFound),
+    }.items():
+        with subtests.test(case=case):
+            error = expected if isinstance(expected, type) else ValidationFailed
+            with pytest.raises(error) as err:
+                _edit_type(admin, type_id, **changes)
+            if isinstance(expected, dict):
+                assert err.value.fields == expected
+            assert _catalogue() == before
+
+
+def test_admin_renames_a_unit_and_its_orders_follow(shop: Shop) -> None:
+    admin, cleo = shop.people["admin"], shop.people["cleo"]
+    booked = book(cleo, shop.entry, shop.suv, day(1), day(2))
+    with db.write_session() as session:
+        rental_catalog.rename_unit(session, actor=admin, unit_id=shop.suv_units[0],
+                                   name=" SUV KR-1234 ")
+    assert rows(Unit, Unit.id == shop.suv_units[0])[0].name == "SUV KR-1234"
+    assert _detail(admin, booked.id).booking.unit == "SUV KR-1234"
+    assert _audit("unit", shop.suv_units[0])[-1] == (
+        admin.user_id, "unit_renamed", "name: 4x4 SUV #1", "name: SUV KR-1234", "name")
+    before = _catalogue()
+    for unit_id, name, expected in [(shop.suv_units[0], " ", ValidationFailed),
+                                    (shop.suv_units[0], "x" * 101, ValidationFailed),
+                                    (shop.suv_units[0], None, ValidationFailed),
+                                    (10**9, "Ghost", NotFound), ("1", "Ghost", NotFound)]:
+        with db.write_session() as session, pytest.raises(expected):
+            rental_catalog.rename_unit(session, actor=admin, unit_id=unit_id, name=name)
+        assert _catalogue() == before
+
+
+def test_admin_edits_a_rental_menu_entry(shop: Shop) -> None:
+    admin = shop.people["admin"]
+    with db.write_session() as session:
+        rental_catalog.save_rental_entry(session, actor=admin, entry_id=shop.entry,
+                                         title=" Rent a van ", unit_type_ids=[shop.van])
+    with db.read_session() as session:
+        assert rentals.rental_page(session, entry_id=shop.entry).title == "Rent a van"
+        assert [m.title for m in menu.storefront_menu(session)] == ["Rent a van"]
+    assert [name for name, _, _ in _search(shop, day(1), day(2))] == ["Van"]
+    assert _audit("menu_entry", shop.entry)[-1] == (
+        admin.user_id, "menu_entry_changed", "title: Book a car; unit types: 4x4 SUV, Van",
+        "title: Rent a van; unit types: Van", "title, unit types")
+    with db.write_session() as session:
+        session.add(MenuEntry(kind="appointments", title="Book an appointment",
+                              path="/services", position=9))
+        session.commit()
+    before = _catalogue()
+    appointments_entry = rows(MenuEntry, MenuEntry.kind != "rental")
+    assert len(appointments_entry) == 1
+    for entry_id, changes, expected in [
+        (shop.entry, {"title": ""}, ValidationFailed),
+        (shop.entry, {"unit_type_ids": []}, ValidationFailed),
+        (shop.entry, {"unit_type_ids": [10**9]}, ValidationFailed),
+        (10**9, {}, NotFound),
+        *[(e.id, {}, NotFound) for e in appointments_entry],  # not a rental entry
+    ]:
+        values = {"title": "Vans", "unit_type_ids": [shop.van], **changes}
+        with db.write_session() as session, pytest.raises(expected):
+            rental_catalog.save_rental_entry(session, actor=admin, entry_id=entry_id, **values)
+        assert _catalogue() == before
 
 
 # --- storefront: search ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlmodel import SQLModel, select
 
 from reserve_app.domain.accounts import Actor, Role
-from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
+from reserve_app.domain.errors import DomainError, NotFound, StaleForm, ValidationFailed
 from reserve_app.models import (
     AuditEntry,
     BalanceEntry,
@@ -777,6 +777,41 @@ def test_bad_product_form_saves_nothing(s: Shop) -> None:
             save_product(s.admin, name="Nested", kind="bundle", price="1", bundle=bundle)
     assert snapshot() == before
     assert count(Product) == 5
+
+
+def test_admin_edits_a_product_every_field_saved_and_audited(s: Shop) -> None:
+    order_id = send(s.cleo, [line(s.cola, 2)])
+
+    save_product(s.admin, product_id=s.cola, name=" Cola zero ", kind="product", price="2.80",
+                 tax_rate="5", points_price="", stock="7", minutes="", orderable=False)
+
+    with db.read_session() as session:
+        [cola] = [p for p in shop.catalogue(session, all_products=True, actor=s.admin)
+                  if p.id == s.cola]
+    assert (cola.name, cola.kind, cola.price, cola.tax_rate, cola.points_price, cola.stock,
+            cola.orderable) == ("Cola zero", "product", d("2.80"), d("5"), None, 7, False)
+    last = rows(AuditEntry, AuditEntry.entity == "shop_product",
+                AuditEntry.entity_id == s.cola)[-1]
+    assert (last.actor_id, last.action, last.old_value, last.new_value, last.note) == (
+        s.admin.user_id, "product_changed",
+        "name: Cola; price: 2.50; tax rate: 10.00; points price: 20; stock: 8; orderable: yes",
+        "name: Cola zero; price: 2.80; tax rate: 5.00; points price: -; stock: 7; orderable: no",
+        "name, price, tax rate, points price, stock, orderable")
+    # The order sent before keeps its line price (and name on the line).
+    assert [(i.name, i.unit_price) for i in view(s.staff, order_id).items] == [
+        ("Cola", d("2.50"))]
+
+    # A bundle's contents are part of the edit, and of its audit row.
+    save_product(s.admin, product_id=s.combo, name="Snack combo", kind="bundle", price="5.50",
+                 tax_rate="10", bundle={s.chips: 3})
+    last = rows(AuditEntry, AuditEntry.entity == "shop_product",
+                AuditEntry.entity_id == s.combo)[-1]
+    assert (last.action, last.old_value, last.new_value) == (
+        "product_changed", "contents: 1 × Chips, 2 × Cola zero", "contents: 3 × Chips")
+    before = snapshot()
+    with pytest.raises(NotFound):
+        save_product(s.admin, product_id=10**9, name="Ghost", kind="product", price="1")
+    assert snapshot() == before
 
 
 # --- races ----------------------------------------------------------------------------------------

@@ -607,6 +607,104 @@ def test_only_admins_change_promotions(o: Offers) -> None:
             vouchers.remove_variant(session, actor=who, variant_id=o.weekend)
 
 
+# --- editing promotions and variants (admin) -------------------------------------------------
+
+
+def edit_variant(actor: Actor | None, promotion_id: object, variant_id: object,
+                 **changes: object) -> int:
+    values: dict[str, object] = {"name": "Weekend", "price": "200.00", "tax_rate": "10",
+                                 **changes}
+    with db.write_session() as session:
+        return vouchers.save_variant(session, actor=actor, promotion_id=promotion_id,
+                                     variant_id=variant_id, **values)
+
+
+def _promotion_rows() -> list[object]:
+    """Everything editing a promotion or a variant may change."""
+    from reserve_app.models import Promotion, PromotionVariant
+
+    return [[tuple(r.model_dump().values()) for r in rows(model)]
+            for model in (Promotion, PromotionVariant, AuditEntry, Reservation, Invoice)]
+
+
+def _audit_rows(entity: str, entity_id: int) -> list[tuple[int | None, str, str, str, str]]:
+    return [(a.actor_id, a.action, a.old_value, a.new_value, a.note)
+            for a in rows(AuditEntry, AuditEntry.entity == entity,
+                          AuditEntry.entity_id == entity_id)]
+
+
+def test_admin_edits_a_variant_and_bought_reservations_keep_their_amounts(o: Offers) -> None:
+    bought = reservation_of(buy(o.cleo, o.weekend))           # 200.00 + 10 %
+
+    same = edit_variant(o.admin, o.summer, o.weekend, name=" Long weekend ", price="260,00",
+                        tax_rate="5")
+
+    assert same == o.weekend
+    with db.read_session() as session:
+        [summer] = [p for p in vouchers.offers(session, today=TODAY) if p.id == o.summer]
+    weekend = summer.variants[0]
+    assert (weekend.name, weekend.price, weekend.tax_rate, weekend.tax, weekend.gross) == (
+        "Long weekend", Decimal("260.00"), Decimal("5"), Decimal("13.00"), Decimal("273.00"))
+    assert _audit_rows("promotion_variant", o.weekend)[-1] == (
+        o.admin.user_id, "variant_changed", "name: Weekend; price: 200.00; tax rate: 10.00",
+        "name: Long weekend; price: 260.00; tax rate: 5.00", "name, price, tax rate")
+    kept = reservation_of(bought.code)
+    assert (kept.subtotal, kept.tax, kept.total) == (
+        Decimal("200.00"), Decimal("20.00"), Decimal("220.00"))
+    assert rows(Invoice)[-1].total == Decimal("220.00")
+    assert rows(Payment)[-1].amount == Decimal("220.00")
+    # A new purchase pays the new price.
+    assert reservation_of(buy(o.dan, o.weekend)).total == Decimal("273.00")
+
+
+def test_bad_variant_edits_are_refused_and_nothing_changes(o: Offers,
+                                                           subtests: pytest.Subtests) -> None:
+    before = _promotion_rows()
+    for case, (promotion_id, variant_id, changes, expected) in {
+        "blank_name": (o.summer, o.weekend, {"name": " "}, {"name": "field.required"}),
+        "zero_price": (o.summer, o.weekend, {"price": "0"}, {"price": "field.amount_invalid"}),
+        "bad_price": (o.summer, o.weekend, {"price": "-5"}, {"price": "field.amount_invalid"}),
+        "bad_rate": (o.summer, o.weekend, {"tax_rate": "101"}, {"tax_rate": "field.rate_invalid"}),
+        "unknown_variant": (o.summer, 10**9, {}, NotFound),
+        "variant_as_text": (o.summer, str(o.weekend), {}, NotFound),
+        "another_promotions_variant": (o.spa, o.weekend, {}, NotFound),
+        "unknown_promotion": (10**9, o.weekend, {}, NotFound),
+        "removed_variant": (o.summer, o.withdrawn, {}, NotFound),
+    }.items():
+        with subtests.test(case=case):
+            error = expected if isinstance(expected, type) else ValidationFailed
+            with pytest.raises(error) as err:
+                edit_variant(o.admin, promotion_id, variant_id, **changes)
+            if isinstance(expected, dict):
+                assert err.value.fields == expected
+            assert _promotion_rows() == before
+
+
+def test_only_admins_edit_variants(o: Offers) -> None:
+    before = _promotion_rows()
+    for who, error in [(None, Unauthenticated), (o.cleo, Forbidden), (o.staff, Forbidden)]:
+        with pytest.raises(error):
+            edit_variant(who, o.summer, o.weekend, price="1.00")
+        assert _promotion_rows() == before
+
+
+def test_an_edited_promotion_is_audited_with_what_changed(o: Offers) -> None:
+    with db.write_session() as session:
+        vouchers.save_promotion(session, actor=o.admin, promotion_id=o.spa, title="Spa day",
+                                required_action="Book a time by phone",
+                                valid_until="2030-12-31")
+    assert _audit_rows("promotion", o.spa)[-1] == (
+        o.admin.user_id, "promotion_changed", "required action: ; valid until: -",
+        "required action: Book a time by phone; valid until: 2030-12-31",
+        "required action, valid until")
+    before = _promotion_rows()
+    with db.write_session() as session:  # saved again unchanged: no row
+        vouchers.save_promotion(session, actor=o.admin, promotion_id=o.spa, title="Spa day",
+                                required_action="Book a time by phone",
+                                valid_until="2030-12-31")
+    assert _promotion_rows() == before
+
+
 def test_staff_notes_are_saved_and_audited(o: Offers) -> None:
     r = reservation_of(buy(o.cleo, o.weekend))
     assert save_notes(o.staff, r.id, "  Late arrival, ~22:00  ").notes == "Late arrival, ~22:00"

@@ -10,14 +10,80 @@ from reserve_app.state.rental_settings import FieldRow, RentalSettingsState
 
 
 def _unit_chip(u: UnitChip) -> rx.Component:
-    return rx.button(
-        u.name, size="1", variant=rx.cond(u.active, "soft", "outline"),
-        color_scheme=rx.cond(u.active, "teal", "gray"),
-        text_decoration=rx.cond(u.active, "none", "line-through"),
-        aria_label=rx.cond(u.active, t("catalogue.disable_unit"), t("catalogue.enable_unit"))
-        + " " + u.name,
-        on_click=RentalAdminState.toggle_unit(u.id, ~u.active),
+    return rx.hstack(
+        rx.button(
+            u.name, size="1", variant=rx.cond(u.active, "soft", "outline"),
+            color_scheme=rx.cond(u.active, "teal", "gray"),
+            text_decoration=rx.cond(u.active, "none", "line-through"),
+            aria_label=rx.cond(u.active, t("catalogue.disable_unit"),
+                               t("catalogue.enable_unit")) + " " + u.name,
+            on_click=RentalAdminState.toggle_unit(u.id, ~u.active),
+        ),
+        rx.button("✎", size="1", variant="ghost",
+                  aria_label=t("catalogue.edit_unit") + " " + u.name,
+                  title=t("catalogue.edit_unit"),
+                  on_click=RentalAdminState.edit("unit", u.id)),
+        spacing="0", align="center",
     )
+
+
+def _edit_box(heading: str, submit, key: rx.Var, *fields: rx.Component) -> rx.Component:  # noqa: ANN001
+    """An edit form (its own name for the form landmark), "Save changes" and "Cancel"."""
+    return rx.form(
+        rx.vstack(
+            rx.heading(t(heading), as_="h3", size="4"), *fields,
+            rx.hstack(rx.button(t("common.save_changes"), type="submit"),
+                      rx.button(t("common.cancel"), type="button", variant="soft",
+                                on_click=RentalAdminState.cancel_edit)),
+            spacing="2", width="100%"),
+        on_submit=submit, key=key, aria_label=t(heading), max_width="26rem", margin_top="1rem",
+        padding="1rem", border="1px solid var(--accent-8)", border_radius="var(--radius-3)")
+
+
+def _edit_type() -> rx.Component:
+    s = RentalAdminState
+    e = s.errors
+    return rx.cond(s.editing_type > 0, _edit_box(
+        "catalogue.edit_type", s.save_type,
+        "t" + s.editing_type.to_string() + "-" + s.form_key.to_string(),
+        rx.foreach(s.types, lambda r: rx.cond(r.id == s.editing_type, rx.fragment(
+            field("field.name", "t_name", errors=e, required=True, default_value=r.name),
+            field("catalogue.description", "t_description", errors=e,
+                  default_value=r.description),
+            field("catalogue.photo_url", "t_photo_url", errors=e, default_value=r.photo_url),
+            field("price.per_day", "t_price_per_day", errors=e, required=True,
+                  input_mode="decimal", default_value=r.price_raw),
+            field("catalogue.tax_rate", "t_tax_rate", errors=e, required=True,
+                  input_mode="decimal", default_value=r.tax_rate))))))
+
+
+def _edit_unit() -> rx.Component:
+    s = RentalAdminState
+    return rx.cond(s.editing_unit > 0, _edit_box(
+        "catalogue.edit_unit", s.save_unit,
+        "u" + s.editing_unit.to_string() + "-" + s.form_key.to_string(),
+        rx.foreach(s.types, lambda r: rx.foreach(r.units, lambda u: rx.cond(
+            u.id == s.editing_unit,
+            field("catalogue.unit_name", "u_unit_name", errors=s.errors, required=True,
+                  default_value=u.name))))))
+
+
+def _edit_entry() -> rx.Component:
+    s = RentalAdminState
+    e = s.errors
+    return rx.cond(s.editing_entry > 0, _edit_box(
+        "catalogue.edit_entry", s.save_entry,
+        "m" + s.editing_entry.to_string() + "-" + s.form_key.to_string(),
+        rx.foreach(s.entries, lambda m: rx.cond(m.id == s.editing_entry, rx.fragment(
+            field("catalogue.entry_title", "m_title", errors=e, required=True,
+                  default_value=m.title),
+            rx.el.fieldset(rx.el.legend(t("catalogue.offered_types")),
+                           rx.foreach(s.types, lambda r: checkbox(
+                               "m_type_" + r.id.to_string(), r.name,
+                               m.type_ids.contains(r.id.to_string())))),
+            rx.cond(e.contains("m_unit_types"),
+                    rx.text(e["m_unit_types"], color_scheme="red", size="2",
+                            role="alert")))))))
 
 
 def _type_row(r: TypeRow) -> rx.Component:
@@ -26,6 +92,9 @@ def _type_row(r: TypeRow) -> rx.Component:
         rx.table.cell(rx.switch(checked=r.active, aria_label=t("catalogue.offered") + " " + r.name,
                                 on_change=lambda v: RentalAdminState.toggle_type(r.id, v))),
         rx.table.cell(rx.flex(rx.foreach(r.units, _unit_chip), spacing="2", wrap="wrap")),
+        rx.table.cell(rx.button(t("common.edit"), variant="soft",
+                                aria_label=t("common.edit") + " " + r.name,
+                                on_click=RentalAdminState.edit("type", r.id))),
     )
 
 
@@ -36,7 +105,10 @@ def _entry_row(e: EntryRow) -> rx.Component:
             rx.button("↑", variant="soft", aria_label=t("menu.move_up") + " " + e.title,
                       on_click=RentalAdminState.move(e.id, -1)),
             rx.button("↓", variant="soft", aria_label=t("menu.move_down") + " " + e.title,
-                      on_click=RentalAdminState.move(e.id, 1)))),
+                      on_click=RentalAdminState.move(e.id, 1)),
+            rx.cond(e.rental, rx.button(t("common.edit"), variant="soft",
+                                        aria_label=t("common.edit") + " " + e.title,
+                                        on_click=RentalAdminState.edit("entry", e.id))))),
     )
 
 
@@ -47,8 +119,10 @@ def catalogue() -> rx.Component:
         rx.heading(t("staff.nav.rental_catalogue"), as_="h1", size="7"),
         rx.heading(t("catalogue.unit_types"), as_="h2", size="5", margin_top="1rem"),
         table(["field.name", "price.per_day", "price.tax", "catalogue.offered",
-               "catalogue.units"], s.types, _type_row),
+               "catalogue.units", "common.actions"], s.types, _type_row),
         rx.text(t("catalogue.units_hint"), size="2", color_scheme="gray"),
+        _edit_type(),
+        _edit_unit(),
         rx.flex(
             rx.form(rx.vstack(
                 rx.heading(t("catalogue.new_type"), as_="h3", size="4"),
@@ -77,6 +151,7 @@ def catalogue() -> rx.Component:
         rx.heading(t("catalogue.menu_entries"), as_="h2", size="5", margin_top="2rem"),
         table(["catalogue.entry_title", "catalogue.unit_types", "menu.position"], s.entries,
               _entry_row),
+        _edit_entry(),
         rx.form(rx.vstack(
             rx.heading(t("catalogue.new_entry"), as_="h3", size="4"),
             field("catalogue.entry_title", "title", errors=e, required=True),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
-from reserve_app.components.layout import staff_page
+from reserve_app.components.layout import field, staff_page
 from reserve_app.state.promotions_admin import PromotionItem, PromotionsAdminState, VariantItem
 from reserve_app.state.session import SessionState
 from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
@@ -127,13 +127,41 @@ def reservation() -> rx.Component:
     )
 
 
-def _variant_row(v: VariantItem) -> rx.Component:
-    return rx.hstack(rx.text(iso(v.name), " · ", iso(v.price)),
-                     rx.button(t("voucher.remove_variant"), size="1", variant="ghost",
-                               color_scheme="red",
-                               aria_label=t("voucher.remove_variant") + ": " + v.name,
-                               on_click=PromotionsAdminState.remove_variant(v.id)),
-                     align="center")
+def _variant_row(p: PromotionItem, v: VariantItem) -> rx.Component:
+    s = PromotionsAdminState
+    e = s.errors
+    return rx.vstack(
+        rx.hstack(rx.text(iso(v.name), " · ", iso(v.price), " (", iso(v.tax_rate), "%)"),
+                  rx.button(t("common.edit"), size="1", variant="ghost",
+                            aria_label=t("voucher.edit_variant") + ": " + v.name,
+                            on_click=s.edit_variant(v.id)),
+                  rx.button(t("voucher.remove_variant"), size="1", variant="ghost",
+                            color_scheme="red",
+                            aria_label=t("voucher.remove_variant") + ": " + v.name,
+                            on_click=s.remove_variant(v.id)),
+                  align="center"),
+        # The edit form, filled with the values in force; which variant it edits travels in
+        # hidden inputs (a form inside foreach must not capture the row in on_submit).
+        rx.cond(s.editing_variant == v.id, rx.form(
+            rx.vstack(
+                rx.heading(t("voucher.edit_variant"), as_="h3", size="3"),
+                rx.el.input(type="hidden", name="promotion_id", value=p.id),
+                rx.el.input(type="hidden", name="variant_id", value=v.id),
+                field("voucher.variant_name", "v_name", errors=e, required=True,
+                      default_value=v.name, max_length=120),
+                field("voucher.variant_price", "v_price", errors=e, required=True,
+                      default_value=v.price, input_mode="decimal"),
+                field("catalogue.tax_rate", "v_tax_rate", errors=e, default_value=v.tax_rate,
+                      input_mode="decimal"),
+                rx.hstack(rx.button(t("common.save_changes"), type="submit"),
+                          rx.button(t("common.cancel"), type="button", variant="soft",
+                                    on_click=s.cancel_variant)),
+                spacing="2", width="100%"),
+            on_submit=s.save_variant, aria_label=t("voucher.edit_variant"),
+            key="v" + v.id.to_string() + "-" + s.form_key.to_string(), max_width="24rem",
+            padding="0.75rem", border="1px solid var(--accent-8)",
+            border_radius="var(--radius-3)")),
+        spacing="1", align="start")
 
 
 def _promotion_card(p: PromotionItem) -> rx.Component:
@@ -141,12 +169,12 @@ def _promotion_card(p: PromotionItem) -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(rx.heading(p.title, as_="h2", size="4"),
                   rx.cond(~p.active, rx.badge(t("voucher.inactive"))),
-                  rx.button(t("voucher.edit"), size="1", variant="soft",
-                            aria_label=t("voucher.edit") + ": " + p.title,
+                  rx.button(t("common.edit"), size="1", variant="soft",
+                            aria_label=t("voucher.edit_promotion") + ": " + p.title,
                             on_click=s.edit(p.id)), align="center"),
         rx.cond(p.required_action != "", rx.text(t("voucher.required_action"), ": ",
                                                  p.required_action, size="2")),
-        rx.foreach(p.variants, _variant_row),
+        rx.foreach(p.variants, lambda v: _variant_row(p, v)),
         rx.form(rx.flex(
             rx.input(name="name", placeholder=t("voucher.variant_name"),
                      aria_label=t("voucher.variant_name") + " (" + p.title + ")"),
@@ -197,7 +225,14 @@ def promotions_admin() -> rx.Component:
             rx.el.label(rx.el.input(type="checkbox", name="active",
                                     default_checked=s.draft_active),
                         " ", t("voucher.field.active"), display="flex", gap="0.5rem"),
-            rx.button(t("voucher.save_promotion"), type="submit"),
+            rx.cond(s.editing > 0,
+                    rx.hstack(rx.button(t("common.save_changes"), type="submit"),
+                              rx.button(t("common.cancel"), type="button", variant="soft",
+                                        on_click=s.cancel)),
+                    rx.button(t("voucher.save_promotion"), type="submit")),
             spacing="2", align="stretch", max_width="36rem"),
-            on_submit=s.save, key=s.form_key.to_string()),
+            on_submit=s.save, key=s.editing.to_string() + "-" + s.form_key.to_string(),
+            id="promotion-form",
+            aria_label=rx.cond(s.editing > 0, t("voucher.edit_promotion"),
+                               t("voucher.new_promotion"))),
     )

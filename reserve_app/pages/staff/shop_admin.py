@@ -92,12 +92,15 @@ def _form() -> rx.Component:
                         rx.text(s.errors["bundle"], color_scheme="red", size="2",
                                 role="alert")),
                 border="none", padding="0"),
-            rx.hstack(rx.button(t("shop.admin.save"), type="submit"),
-                      rx.cond(s.editing > 0, rx.button(t("shop.admin.new_product"),
+            rx.hstack(rx.button(rx.cond(s.editing > 0, t("common.save_changes"),
+                                        t("shop.admin.save")), type="submit"),
+                      rx.cond(s.editing > 0, rx.button(t("common.cancel"),
                                                        type="button", variant="soft",
                                                        on_click=s.new))),
             spacing="2", align="stretch", max_width="28rem"),
-        on_submit=s.save_product, key=s.form_key.to_string() + "p",
+        on_submit=s.save_product, key=s.editing.to_string() + "-" + s.form_key.to_string() + "p",
+        aria_label=rx.cond(s.editing > 0, t("shop.admin.edit_product"),
+                           t("shop.admin.new_product")),
     )
 
 
