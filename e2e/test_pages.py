@@ -181,3 +181,11 @@ def test_admin_adds_and_removes_a_promotion_variant(page: Page, app: App) -> Non
     expect(page.get_by_text(re.compile(r"^9 nights e2e · "))).to_be_visible()
     page.get_by_role("button", name="Remove: 9 nights e2e").click()
     expect(page.get_by_text(re.compile(r"^9 nights e2e · "))).to_have_count(0)
+
+
+def test_an_expected_error_can_be_declared(page: Page, console_errors) -> None:  # noqa: ANN001
+    """console_errors.allow: a test that provokes an error on purpose says which one."""
+    console_errors.allow(r"status of 404 \(Not Found\) \S+/no-such-image-e2e\.png")
+    open_page(page, "/")
+    page.evaluate("""() => new Promise(done => { const img = new Image();
+        img.onerror = done; img.src = '/no-such-image-e2e.png'; })""")
