@@ -388,7 +388,15 @@ def console_errors() -> ConsoleErrors:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """The test body, then the check: its pages logged no console error it did not expect."""
-    result = yield
+    try:
+        result = yield
+    except BaseException:
+        # The test failed anyway: its console errors go with the report, they often say why.
+        _CONSOLE.flush()
+        if errors := _CONSOLE.unexpected():
+            item.add_report_section("call", "browser console errors",
+                                    "\n".join(str(e) for e in errors))
+        raise
     _CONSOLE.flush()
     if errors := _CONSOLE.unexpected():
         listed = "\n  ".join(str(e) for e in errors)
