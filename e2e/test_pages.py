@@ -17,7 +17,7 @@ from reserve_app.i18n import translate
 from reserve_app.models import User
 from reserve_app.services import shop
 
-from .conftest import App
+from .conftest import App, ConsoleErrors
 from .helpers import log_in, log_in_as, open_page
 from .test_appointments import request_slot, workday
 from .test_rentals import register
@@ -183,7 +183,7 @@ def test_admin_adds_and_removes_a_promotion_variant(page: Page, app: App) -> Non
     expect(page.get_by_text(re.compile(r"^9 nights e2e · "))).to_have_count(0)
 
 
-def test_an_expected_error_can_be_declared(page: Page, console_errors) -> None:  # noqa: ANN001
+def test_an_expected_error_can_be_declared(page: Page, console_errors: ConsoleErrors) -> None:
     """console_errors.allow: a test that provokes an error on purpose says which one."""
     console_errors.allow(r"status of 404 \(Not Found\) \S+/no-such-image-e2e\.png")
     open_page(page, "/")
