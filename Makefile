@@ -16,7 +16,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run setup setup-test db test lint unit integration e2e e2e-redis redis bench clean
+.PHONY: run setup setup-test db test lint unit integration e2e e2e-redis redis bench clean check-clean
 
 # --- installation (each step is skipped when already done) -------------------------------
 $(VENV)/.stamp-run: pyproject.toml
@@ -94,6 +94,7 @@ integration: $(VENV)/.stamp-test
 # worker), then card payments with the app pointed at a local fake Stripe.
 e2e: setup-test
 	$(PY) -m pytest e2e -q -p no:cacheprovider --ignore=e2e/test_stripe.py
+	$(MAKE) --no-print-directory check-clean
 	$(MAKE) --no-print-directory e2e-redis
 	$(MAKE) --no-print-directory e2e-stripe
 
@@ -103,6 +104,13 @@ e2e-stripe: setup-test
 e2e-redis: setup-test redis
 	E2E_REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/5 E2E_WORKERS=2 \
 	  $(PY) -m pytest e2e/test_shop.py -q -p no:cacheprovider
+
+# The build (run by the e2e app, `make run`, `reflex export`) must leave tracked files as
+# committed: Reflex writes reflex.lock/ back after every build.
+check-clean:
+	@git diff --quiet -- reflex.lock rxconfig.py assets || { \
+	  echo "The build modified tracked files:"; git diff --stat -- reflex.lock rxconfig.py assets; \
+	  exit 1; }
 
 bench: $(VENV)/.stamp-test
 	@for f in bench/*.py; do [ -e "$$f" ] && $(PY) "$$f"; done; true

@@ -17,6 +17,12 @@ Without it the app has no Stripe keys (the manual provider the other tests expec
 PostgreSQL mode: with E2E_DATABASE_URL (a PostgreSQL server, e.g. the TEST_DATABASE_URL of the
 integration tests) the app runs on a fresh database of its own on that server, dropped at the
 end; `app.query` and `app.db_url` then point there.
+
+Console guard: every browser context a test opens (the `page`/`context` fixtures and any
+`browser.new_context(...)`) records the console messages of type "error" and the uncaught page
+errors of its pages; a test whose pages logged one fails, with the messages and page addresses.
+A test that provokes an error on purpose declares it, narrowly, with the `console_errors`
+fixture: `console_errors.allow(r"status of 404")`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import email
 import email.message
 import email.policy
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -41,7 +48,7 @@ from typing import TYPE_CHECKING
 import psutil
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, WebError, expect
 
 if TYPE_CHECKING:
     from .stripe_checkout import CheckoutFake
@@ -342,3 +349,113 @@ def base_url(app: App) -> str:
 def browser_context_args(browser_context_args: dict, app: App) -> dict:
     return {**browser_context_args, "base_url": app.url, "locale": "en-US",
             "timezone_id": "Europe/Warsaw"}
+
+
+# --- console guard ---------------------------------------------------------------------------
+
+@dataclass
+class ConsoleError:
+    kind: str      # "console" (console.error, a failed resource load) or "pageerror" (uncaught)
+    text: str
+    page_url: str
+    source: str    # where the message came from (script or resource address), when known
+
+    def __str__(self) -> str:
+        where = f" (from {self.source})" if self.source and self.source != self.page_url else ""
+        return f"[{self.kind}] {self.page_url}: {self.text}{where}"
+
+
+class ConsoleErrors:
+    """The errors the current test's browser pages logged, and the ones it declared expected."""
+
+    def __init__(self) -> None:
+        self.seen: list[ConsoleError] = []
+        self.allowed: list[re.Pattern[str]] = []
+        self.contexts: list[BrowserContext] = []
+
+    def allow(self, pattern: str) -> None:
+        """Expect errors matching `pattern` (searched in the message, its source and page
+        address) in this test only. Keep it narrow: a status and an address, not ".*"."""
+        self.allowed.append(re.compile(pattern))
+
+    def reset(self) -> None:
+        self.seen, self.allowed, self.contexts = [], [], []
+
+    def watch(self, context: BrowserContext) -> None:
+        self.contexts.append(context)
+        context.on("console", self._on_console)
+        context.on("weberror", self._on_weberror)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        page = message.page
+        source = (message.location or {}).get("url", "")
+        self.seen.append(ConsoleError("console", message.text, page.url if page else "", source))
+
+    def _on_weberror(self, error: WebError) -> None:
+        page = error.page
+        self.seen.append(ConsoleError("pageerror", str(error.error), page.url if page else "",
+                                      ""))
+
+    def flush(self) -> None:
+        """A round trip to every open page, so that messages already logged are delivered."""
+        for context in self.contexts:
+            for page in list(context.pages):
+                with contextlib.suppress(Exception):
+                    if not page.is_closed():
+                        page.evaluate("0")
+
+    def unexpected(self) -> list[ConsoleError]:
+        return [e for e in self.seen
+                if not any(p.search(f"{e.text} {e.source} {e.page_url}") for p in self.allowed)]
+
+
+_CONSOLE = ConsoleErrors()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_console_errors() -> Iterator[None]:
+    """Every context opened through playwright's Browser.new_context (sync API) is watched."""
+    original = Browser.new_context
+
+    def new_context(self: Browser, *args: object, **kwargs: object) -> BrowserContext:
+        context = original(self, *args, **kwargs)
+        _CONSOLE.watch(context)
+        return context
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Browser, "new_context", new_context)
+        yield
+
+
+@pytest.fixture
+def console_errors() -> ConsoleErrors:
+    """Declare errors the test provokes on purpose: `console_errors.allow(regex)`."""
+    return _CONSOLE
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """The test body, then the check: its pages logged no console error it did not expect."""
+    try:
+        result = yield
+    except BaseException:
+        # The test failed anyway: its console errors go with the report, they often say why.
+        _CONSOLE.flush()
+        if errors := _CONSOLE.unexpected():
+            item.add_report_section("call", "browser console errors",
+                                    "\n".join(str(e) for e in errors))
+        raise
+    _CONSOLE.flush()
+    if errors := _CONSOLE.unexpected():
+        listed = "\n  ".join(str(e) for e in errors)
+        pytest.fail(f"the browser logged {len(errors)} console error(s):\n  {listed}",
+                    pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    _CONSOLE.reset()  # before the test's fixtures open their contexts
+    return (yield)

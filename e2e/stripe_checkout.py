@@ -219,6 +219,8 @@ class CheckoutFake(FakeStripe):
 
 def _html(content: str) -> str:
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            # No icon: the browser would otherwise ask the fake for /favicon.ico (a 401).
+            "<link rel=\"icon\" href=\"data:,\">"
             f"<title>{TITLE}</title></head><body><main><h1>{TITLE}</h1>{content}</main>"
             "</body></html>")
 

@@ -41,6 +41,25 @@ def staff_calendar(browser: Browser, app: App, day: str) -> Page:
     return staff
 
 
+def test_calendar_view_select_shows_the_view_in_force(browser: Browser, app: App) -> None:
+    first, other = workday(70), workday(72)
+    staff = staff_calendar(browser, app, first)
+    view = staff.get_by_label("View", exact=True)
+    date_field = staff.get_by_label("Date", exact=True)
+    expect(date_field).to_have_value(first)  # the page has loaded its day
+    expect(view).to_have_value("week")
+    view.select_option("day")
+    date_field.fill(other)
+    staff.get_by_role("button", name="Show").click()
+    expect(date_field).to_have_value(other)
+    expect(view).to_have_value("day")
+    # Back to the week of the same day: the select follows again.
+    view.select_option("week")
+    staff.get_by_role("button", name="Show").click()
+    expect(view).to_have_value("week")
+    staff.context.close()
+
+
 def test_request_approved_with_reschedule_and_emailed(page: Page, browser: Browser, app: App,
                                                       mailbox: Mailbox) -> None:
     day = workday(40)

@@ -44,6 +44,11 @@ class StaffCalendarState(rx.State):
     open_id: int = 0
     mode: str = ""  # "", "reschedule", "decline"
 
+    @rx.var
+    def view(self) -> str:
+        """The view in force, as the page's view select names it."""
+        return "day" if self.days == 1 else "week"
+
     @rx.event
     async def load(self):
         actor = await base.current_actor(self)

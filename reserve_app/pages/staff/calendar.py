@@ -94,12 +94,16 @@ def calendar() -> rx.Component:
             rx.box(field("appointment.day", "day", type="date", default_value=s.first_day)),
             rx.vstack(
                 rx.el.label(t("calendar.view"), html_for="field-view", font_weight="500"),
+                # The select shows the view in force; the form is re-created (key) whenever
+                # the day or the view changes, so its defaults follow the state.
                 rx.el.select(rx.el.option(t("calendar.week"), value="week"),
                              rx.el.option(t("calendar.day"), value="day"),
-                             id="field-view", name="view", class_name="native-select"),
+                             id="field-view", name="view", class_name="native-select",
+                             default_value=s.view),
                 spacing="1"),
             rx.button(t("calendar.show"), type="submit"),
-            spacing="3", align="end", wrap="wrap"), on_submit=s.show, key=s.first_day),
+            spacing="3", align="end", wrap="wrap"), on_submit=s.show,
+            key=s.first_day + "-" + s.view),
         rx.text(t("calendar.legend"), size="2", color_scheme="gray", margin_block="0.5rem"),
         rx.cond(s.items.length() == 0, rx.text(t("calendar.empty"))),
         rx.vstack(rx.foreach(s.items, _item), spacing="2", width="100%"),
