@@ -403,8 +403,8 @@ class ConsoleErrors:
         for context in self.contexts:
             for page in list(context.pages):
                 with contextlib.suppress(Exception):
-                    if not page.is_closed():
-                        page.evaluate("0")
+                    if not page.is_closed():  # bounded: a page mid-navigation may not answer
+                        page.wait_for_function("() => true", timeout=3000)
 
     def unexpected(self) -> list[ConsoleError]:
         return [e for e in self.seen

@@ -44,5 +44,7 @@ class I18nState(rx.State):
             except DomainError as err:
                 return await base.error_toast(self, err)
         # Reload the page: what the server prepared (catalogue names, amounts, dates) then
-        # follows the new language too, not only the page's own labels.
-        return [dir_script(lang), rx.call_script("window.location.reload()")]
+        # follows the new language too, not only the page's own labels. <html> gets its new
+        # dir/lang from the reloaded page's hydrate, so the flip and the new content arrive
+        # together (and a test waiting for dir="rtl" waits for the reloaded page).
+        return rx.call_script("window.location.reload()")
