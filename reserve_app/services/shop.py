@@ -538,6 +538,22 @@ def recent_orders(session: Session, *, actor: Actor | None, limit: int = 20) -> 
                        limit=limit)
 
 
+@dataclass(frozen=True)
+class StaffPanel:
+    """The staff "Orders" panel in one read: who asked, open and recently closed orders."""
+    actor: Actor | None
+    open: list[OrderView]
+    recent: list[OrderView]
+
+
+def staff_panel(session: Session, *, actor: Actor | None) -> StaffPanel:
+    """What the staff Orders panel shows (nothing for anyone but staff), in one read."""
+    if actor is None or not actor.is_staff:
+        return StaffPanel(actor, [], [])
+    return StaffPanel(actor, open_orders(session, actor=actor),
+                      recent_orders(session, actor=actor))
+
+
 def my_orders(session: Session, *, actor: Actor | None, limit: int = 50, lang: str = ""
               ) -> list[OrderView]:
     customer = require_login(actor)

@@ -37,13 +37,10 @@ _HOOKS = "reserve_app_after_commit"
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    """A read transaction (plain BEGIN); nothing it did is committed."""
+    """A read transaction (plain BEGIN); nothing it did is committed (closing the session
+    rolls back without expiring the rows it returns)."""
     with Session(db.engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.info.pop(_HOOKS, None)
-            session.rollback()
+        yield session
 
 
 @contextmanager
@@ -61,6 +58,13 @@ def writing() -> Iterator[Session]:
 
 
 def _commit(session: Session) -> None:
+    transaction = session.get_transaction()
+    if transaction is not None and not transaction.is_active:
+        # A flush failed and the caller caught the error: that transaction is over and
+        # nothing of it can be committed (SQLAlchemy refuses); end it without the hooks.
+        session.info.pop(_HOOKS, None)
+        session.rollback()
+        return
     session.commit()
     hooks = session.info.pop(_HOOKS, [])
     for hook in hooks:
