@@ -68,11 +68,13 @@ def write_png(folder: Path, name: str, rgb: tuple[int, int, int] = (200, 30, 30)
 def app_session(app: App) -> Iterator[Session]:
     """A session on the e2e app's database (its own engine: the test process's settings and
     default database are never touched). Its transactions take the write lock at once, as
-    the app's own writes do: the app writes the same file meanwhile."""
+    the app's own writes do: the app writes the same file meanwhile. Like the app's unit
+    of work (use cases never commit), it commits at a clean exit."""
     engine = db.make_engine(app.db_url or f"sqlite:///{app.db_path}")
     try:
         with Session(db.writing(engine), expire_on_commit=False) as session:
             yield session
+            session.commit()
     finally:
         engine.dispose()
 

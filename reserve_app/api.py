@@ -34,7 +34,7 @@ from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import appointments, auth, db, tickets, vouchers
+from reserve_app.services import appointments, auth, tickets, uow, vouchers
 from reserve_app.settings import get_settings
 from reserve_app.state.base import SESSION_COOKIE, session_token
 
@@ -80,11 +80,8 @@ async def create_session(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=5)
     ticket = form.get("ticket")
 
-    def redeem() -> auth.NewSession | None:
-        with db.write_session() as session:
-            return auth.redeem_ticket(session, ticket=ticket)
-
-    new = await anyio.to_thread.run_sync(redeem)
+    new = await anyio.to_thread.run_sync(
+        lambda: uow.run_write(auth.redeem_ticket, ticket=ticket))
     if new is None:
         return RedirectResponse("/login?expired=1", status_code=303)
     response = RedirectResponse(new.next_path, status_code=303)
@@ -101,11 +98,7 @@ async def end_session(request: Request) -> Response:
         return _forbidden()
     token = request.cookies.get(SESSION_COOKIE)
 
-    def drop() -> None:
-        with db.write_session() as session:
-            auth.logout(session, token=token)
-
-    await anyio.to_thread.run_sync(drop)
+    await anyio.to_thread.run_sync(lambda: uow.run_write(auth.logout, token=token))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=_cookie_secure())
@@ -119,13 +112,11 @@ async def appointment_ics(request: Request) -> Response:
     raw_id = request.path_params.get("appointment_id", "")
 
     def build() -> bytes | None:
-        with db.read_session() as session:
-            actor = auth.resolve_actor(session, token=token)
-            try:
-                return appointments.ics(session, actor=actor,
-                                        appointment_id=int(raw_id) if raw_id.isdigit() else None)
-            except DomainError:
-                return None
+        try:
+            return uow.run_as_caller(appointments.ics, token=token, write=False,
+                                     appointment_id=int(raw_id) if raw_id.isdigit() else None)
+        except DomainError:
+            return None
 
     body = await anyio.to_thread.run_sync(build)
     if body is None:
@@ -147,14 +138,12 @@ async def attachment(request: Request) -> Response:
     raw_id = request.path_params.get("attachment_id", "")
 
     def find() -> tickets.FileToSend | None:
-        with db.read_session() as session:
-            actor = auth.resolve_actor(session, token=token)
-            try:
-                return tickets.open_attachment(
-                    session, actor=actor,
-                    attachment_id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None)
-            except DomainError:
-                return None
+        try:
+            return uow.run_as_caller(
+                tickets.open_attachment, token=token, write=False,
+                attachment_id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None)
+        except DomainError:
+            return None
 
     found = await anyio.to_thread.run_sync(find)
     if found is None:
@@ -179,13 +168,10 @@ async def export_reservations(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
 
     def staff() -> Actor | None:
-        with db.read_session() as session:
-            actor = auth.resolve_actor(session, token=token)
-            try:
-                vouchers.check_export(session, actor=actor)
-            except DomainError:
-                return None
-        return actor
+        try:
+            return uow.run_as_caller(vouchers.export_caller, token=token, write=False)
+        except DomainError:
+            return None
 
     actor = await anyio.to_thread.run_sync(staff)   # before any of the body is read
     if actor is None:
@@ -312,8 +298,7 @@ async def _tab_is_callers(client_token: str, sid: str | None,
         return False
 
     def user_of(token: str) -> int | None:
-        with db.read_session() as session:
-            actor = auth.resolve_actor(session, token=token)
+        actor = uow.run_read(auth.resolve_actor, token=token)
         return actor.user_id if actor is not None else None
 
     # The caller's own login first: a visitor never makes the state manager look a tab up.

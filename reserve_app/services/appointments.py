@@ -141,7 +141,7 @@ def save_service(session: Session, *, actor: Actor | None, name: object, duratio
         audit.record_changes(session, actor_id=admin.user_id, entity="service",
                              entity_id=service.id or 0, action="service_updated",
                              before=before, after=_audited(session, service))
-    session.commit()
+    session.flush()
     return service.id or 0
 
 
@@ -175,7 +175,7 @@ def set_hours(session: Session, *, actor: Actor | None, staff_id: object,
                                  start=s.start.strftime("%H:%M"), end=s.end.strftime("%H:%M")))
     audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                  action="hours_changed", new=str(len(shifts)))
-    session.commit()
+    session.flush()
 
 
 def hours_of(session: Session, *, actor: Actor | None,
@@ -204,7 +204,7 @@ def add_day_off(session: Session, *, actor: Actor | None, staff_id: object, day:
         session.add(DayOff(staff_id=user.id or 0, day=when))
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                      action="day_off_added", new=when.isoformat())
-    session.commit()
+    session.flush()
 
 
 # --- slots ------------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
                             service=_service_name(session, service.id, staff.language,
                                                   service.name),
                             when=_when(appointment, staff.language))
-    session.commit()
+    session.flush()
     return _view(session, appointment)
 
 
@@ -404,7 +404,7 @@ def pay_appointment(session: Session, *, actor: Actor | None,
                                     customer_id=customer.user_id, subtotal=a.price, tax=tax,
                                     total=a.price, currency=a.currency)
     payments.start_or_resume(session, invoice)
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 
@@ -461,7 +461,7 @@ def approve(session: Session, *, actor: Actor | None, appointment_id: object) ->
     old = a.status
     _confirm_at(session, a, a.staff_id, Slot(a.start_at, a.end_at))
     _notify(session, a, staff, "appointment_approved", old)
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 
@@ -495,7 +495,7 @@ def approve_with_reschedule(
     else:
         audit.record(session, actor_id=staff.user_id, entity=ENTITY, entity_id=a.id or 0,
                      action="appointment_rescheduled", old=old, new=a.start_at.isoformat())
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 
@@ -512,7 +512,7 @@ def decline(session: Session, *, actor: Actor | None, appointment_id: object,
     else:
         audit.record(session, actor_id=staff.user_id, entity=ENTITY, entity_id=a.id or 0,
                      action="appointment_declined", old=old, new=a.status)
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 
@@ -603,7 +603,7 @@ def propose_time(session: Session, *, actor: Actor | None, appointment_id: objec
                                               get_settings().default_timezone),
                             link=f"{get_settings().app_url}/proposal?token={token}",
                             message=f"\n\n{text}" if text else "")
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 
@@ -634,7 +634,7 @@ def _respond(session: Session, a: Appointment, customer_id: int, accept: bool,
                             service=_service_name(session, service.id, staff.language,
                                                   service.name),
                             when=_when(a, staff.language))
-    session.commit()
+    session.flush()
     return _view(session, a)
 
 

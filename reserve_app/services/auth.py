@@ -26,7 +26,7 @@ from reserve_app.models import AuthSession, LoginAttempt, LoginTicket, User
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, db, outbox
+from . import audit, db, outbox, uow
 
 TICKET_TTL = timedelta(seconds=60)
 _hasher = PasswordHasher()
@@ -81,7 +81,7 @@ def register(
         audit.record(session, actor_id=user.id, entity="user", entity_id=user.id or 0,
                      action="registered", new=Role.CUSTOMER.value)
         ticket = _new_ticket(session, user, next_path, now or utcnow())
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise ValidationFailed({"email": "field.email_taken"}) from None
@@ -128,13 +128,15 @@ def start_login(
     ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     if not ok or user is None or not user.active:
         session.add(LoginAttempt(email=key, at=now, succeeded=False))
-        session.commit()
+        # The failed attempt must count (rate limit) although the login is refused: the
+        # refusal below rolls back, so commit the attempt first.
+        uow.checkpoint(session)
         raise InvalidCredentials()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(LoginAttempt(email=key, at=now, succeeded=True))
     ticket = _new_ticket(session, user, next_path, now)
-    session.commit()
+    session.flush()
     return ticket
 
 
@@ -165,13 +167,13 @@ def redeem_ticket(session: Session, *, ticket: object, now: datetime | None = No
     row.used = True
     user = session.get(User, row.user_id)
     if user is None or not user.active:
-        session.commit()
+        session.flush()
         return None
     token = secrets.token_urlsafe(32)  # 256 random bits
     expires = now + timedelta(hours=get_settings().session_ttl_hours)
     session.add(AuthSession(user_id=user.id or 0, token_hash=hash_token(token), created_at=now,
                             expires_at=expires))
-    session.commit()
+    session.flush()
     return NewSession(token, expires, row.next_path)
 
 
@@ -211,7 +213,7 @@ def resolve_actors(session: Session, *, tokens: list[str], now: datetime | None 
 def logout(session: Session, *, token: str | None) -> None:
     if token:
         session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
-        session.commit()
+        session.flush()
 
 
 def end_sessions_of(session: Session, user_id: int) -> None:
@@ -232,5 +234,5 @@ def set_language(session: Session, *, actor: Actor | None, language: object) -> 
     user = session.get(User, actor.user_id)
     assert user is not None
     user.language = str(language)
-    session.commit()
+    session.flush()
     return user.language

@@ -61,7 +61,10 @@ def dispose() -> None:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    with Session(engine(), expire_on_commit=False) as session:
+    """A read unit of work (see services/uow.py)."""
+    from .uow import reading
+
+    with reading() as session:
         yield session
 
 
@@ -74,8 +77,11 @@ def writing(eng: Engine) -> Engine:
 
 @contextmanager
 def write_session() -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once on SQLite."""
-    with Session(writing(engine()), expire_on_commit=False) as session:
+    """A write unit of work (see services/uow.py): takes the write lock at once on SQLite,
+    commits at a clean exit, rolls back on an exception."""
+    from .uow import writing as write_unit
+
+    with write_unit() as session:
         yield session
 
 

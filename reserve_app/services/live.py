@@ -57,7 +57,7 @@ def events_after(session: Session, *, after: int, limit: int = 500) -> list[Live
 def prune(session: Session) -> None:
     """Events are only needed until every worker has read them; keep an hour."""
     session.execute(delete(LiveEvent).where(col(LiveEvent.at) < utcnow() - KEEP))
-    session.commit()
+    session.flush()
 
 
 def add_listener(callback: Callable[[list[LiveView]], None]) -> None:

@@ -174,5 +174,5 @@ def save_translations(session: Session, *, actor: Actor | None, entity: object,
                      action="translation_saved", old=old, new=change.text,
                      note=f"{change.field}:{change.lang}")
         changed += 1
-    session.commit()
+    session.flush()
     return changed

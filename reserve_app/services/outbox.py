@@ -91,7 +91,7 @@ def _claim(now: datetime, limit: int) -> list[tuple[int, EmailMessage]]:
             email["Message-ID"] = f"<outbox-{message.id}@reserve-app>"
             email.set_content(message.body)
             claimed.append((message.id or 0, email))
-        session.commit()
+        session.flush()
         return claimed
 
 
@@ -116,7 +116,7 @@ def _finish(message_id: int, *, ok: bool, error: str, now: datetime) -> None:
             message.status = rules.transition(rules.MessageStatus(message.status), status)
             message.next_attempt_at = next_at
             message.last_error = error[:500]
-        session.commit()
+        session.flush()
 
 
 def smtp_sender(settings: Settings) -> Sender:

@@ -90,7 +90,7 @@ def save_settings(session: Session, *, actor: Actor | None, booking_enabled: obj
     if old != new:
         audit.record(session, actor_id=admin.user_id, entity="rental_settings", entity_id=1,
                      action="settings_changed", old=old, new=new)
-    session.commit()
+    session.flush()
     return settings_view(session)
 
 
@@ -151,7 +151,7 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
         audit.record_changes(session, actor_id=admin.user_id, entity="unit_type",
                              entity_id=row.id or 0, action="unit_type_changed",
                              before=before, after=_unit_type_audited(row))
-    session.commit()
+    session.flush()
     return row.id or 0
 
 
@@ -171,7 +171,7 @@ def _set_active(session: Session, actor: Actor | None, model: type[Unit] | type[
         audit.record(session, actor_id=admin.user_id, entity=entity, entity_id=row.id or 0,
                      action="active_changed", old=row.active, new=active)
         row.active = active
-    session.commit()
+    session.flush()
 
 
 def set_unit_type_active(session: Session, *, actor: Actor | None, unit_type_id: object,
@@ -219,7 +219,7 @@ def add_unit(session: Session, *, actor: Actor | None, unit_type_id: object, nam
     session.flush()
     audit.record(session, actor_id=admin.user_id, entity="unit", entity_id=unit.id or 0,
                  action="unit_created", new=clean)
-    session.commit()
+    session.flush()
     return unit.id or 0
 
 
@@ -234,7 +234,7 @@ def rename_unit(session: Session, *, actor: Actor | None, unit_id: object, name:
                          action="unit_renamed", before={"name": unit.name},
                          after={"name": clean})
     unit.name = clean
-    session.commit()
+    session.flush()
 
 
 # --- rental menu entries -------------------------------------------------------------------
@@ -316,7 +316,7 @@ def save_rental_entry(session: Session, *, actor: Actor | None, entry_id: object
         audit.record_changes(session, actor_id=admin.user_id, entity="menu_entry",
                              entity_id=entry.id or 0, action="menu_entry_changed",
                              before=before, after=_entry_audited(session, entry))
-    session.commit()
+    session.flush()
     return entry.id or 0
 
 
@@ -344,7 +344,7 @@ def move_entry(session: Session, *, actor: Actor | None, entry_id: object,
         entries[i], entries[j] = entries[j], entries[i]
     for position, entry in enumerate(entries, start=1):
         entry.position = position
-    session.commit()
+    session.flush()
 
 
 # --- extra fields ----------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def add_field(session: Session, *, actor: Actor | None, label: object, kind: obj
     session.flush()
     audit.record(session, actor_id=admin.user_id, entity="extra_field", entity_id=row.id or 0,
                  action="field_created", new=f"{clean_label} ({clean_kind.value})")
-    session.commit()
+    session.flush()
     return row.id or 0
 
 
@@ -399,4 +399,4 @@ def update_field(session: Session, *, actor: Actor | None, field_id: object, req
     row.required, row.shown = _flag(required, "required"), _flag(shown, "shown")
     audit.record(session, actor_id=admin.user_id, entity="extra_field", entity_id=row.id or 0,
                  action="field_changed", new=f"required={row.required} shown={row.shown}")
-    session.commit()
+    session.flush()

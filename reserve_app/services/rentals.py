@@ -216,7 +216,7 @@ def place_booking(session: Session, *, actor: Actor | None, entry_id: object,
                                                  customer.language, offer.name),
                         start=offer.period.start.isoformat(),
                         end=offer.period.end.isoformat(), total=f"{q.total} {order.currency}")
-    session.commit()
+    session.flush()
     return _booking_view(session, order)
 
 
@@ -271,7 +271,7 @@ def pay_booking(session: Session, *, actor: Actor | None, order_id: object) -> B
     if payment is not None:
         audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
                      action="payment_started", new=f"{payment.provider} {payment.amount}")
-    session.commit()
+    session.flush()
     return _booking_view(session, order)
 
 
@@ -399,7 +399,7 @@ def change_status(session: Session, *, actor: Actor | None, order_id: object, st
         outbox.record_email(session, to=customer.email, kind="booking_status",
                             language=customer.language, name=customer.name, order=order.id,
                             status=new.value)
-    session.commit()
+    session.flush()
     return order_detail(session, actor=staff, order_id=order.id)
 
 
@@ -428,7 +428,7 @@ def approve_booking_payment(session: Session, *, actor: Actor | None, order_id: 
                             language=customer.language, name=customer.name, order=order.id,
                             invoice=invoice.number or "",
                             total=f"{invoice.total} {invoice.currency}")
-    session.commit()
+    session.flush()
     return order_detail(session, actor=actor, order_id=order.id)
 
 
@@ -456,7 +456,7 @@ def record_cash_payment(session: Session, *, actor: Actor | None, order_id: obje
     billing.approve_payment(session, actor=actor, payment_id=payment.id, now=now)
     audit.record(session, actor_id=actor.user_id if actor else None, entity=ORDER,
                  entity_id=order.id or 0, action="paid_in_cash", new=str(invoice.total))
-    session.commit()
+    session.flush()
     return order_detail(session, actor=actor, order_id=order.id)
 
 

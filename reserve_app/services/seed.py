@@ -55,7 +55,7 @@ def seed_if_empty(session: Session) -> bool:
     _seed_support(session)
     _seed_promotions(session)
     _seed_arabic_names(session)
-    session.commit()
+    session.flush()
     return True
 
 

@@ -177,7 +177,7 @@ def save_settings(session: Session, *, actor: Actor | None, enabled: object,
     row.enabled, row.methods = enabled, ",".join(chosen)
     audit.record(session, actor_id=admin.user_id, entity="shop_settings", entity_id=1,
                  action="settings_changed", old=old, new=f"{row.enabled}:{row.methods}")
-    session.commit()
+    session.flush()
     return settings_view(session)
 
 
@@ -261,7 +261,7 @@ def save_product(session: Session, *, actor: Actor | None, product_id: object = 
         audit.record_changes(session, actor_id=admin.user_id, entity="shop_product",
                              entity_id=product.id or 0, action="product_changed",
                              before=before, after=_product_audited(session, product))
-    session.commit()
+    session.flush()
     return product.id or 0
 
 
@@ -309,7 +309,7 @@ def set_orderable(session: Session, *, actor: Actor | None, product_id: object,
     product.orderable = orderable
     audit.record(session, actor_id=admin.user_id, entity="shop_product",
                  entity_id=product.id or 0, action="orderable_changed", new=orderable)
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -399,7 +399,7 @@ def place_order(session: Session, *, actor: Actor | None, items: object, method:
     audit.record(session, actor_id=customer.user_id, entity=ORDER, entity_id=order.id or 0,
                  action="order_sent", new=OrderStatus.PENDING.value, note=clean_note)
     _announce(session, order, "order_new")
-    session.commit()
+    session.flush()
     return order.id or 0
 
 
@@ -538,6 +538,22 @@ def recent_orders(session: Session, *, actor: Actor | None, limit: int = 20) -> 
                        limit=limit)
 
 
+@dataclass(frozen=True)
+class StaffPanel:
+    """The staff "Orders" panel in one read: who asked, open and recently closed orders."""
+    actor: Actor | None
+    open: list[OrderView]
+    recent: list[OrderView]
+
+
+def staff_panel(session: Session, *, actor: Actor | None) -> StaffPanel:
+    """What the staff Orders panel shows (nothing for anyone but staff), in one read."""
+    if actor is None or not actor.is_staff:
+        return StaffPanel(actor, [], [])
+    return StaffPanel(actor, open_orders(session, actor=actor),
+                      recent_orders(session, actor=actor))
+
+
 def my_orders(session: Session, *, actor: Actor | None, limit: int = 50, lang: str = ""
               ) -> list[OrderView]:
     customer = require_login(actor)
@@ -598,7 +614,7 @@ def act(session: Session, *, actor: Actor | None, order_id: object, action: obje
     audit.record(session, actor_id=staff.user_id, entity=ORDER, entity_id=order.id or 0,
                  action=f"order_{step.value}", old=old.value, new=order.status)
     _announce(session, order, "order_changed")
-    session.commit()
+    session.flush()
     return _views(session, [order])[0]
 
 
@@ -669,7 +685,7 @@ def pay(session: Session, *, actor: Actor | None, order_id: object, method: obje
                  action="order_paid", old=old_method, new=chosen.value,
                  note=invoice.number or "")
     _announce(session, order, "order_changed")
-    session.commit()
+    session.flush()
     return _views(session, [order])[0]
 
 
@@ -689,7 +705,7 @@ def mark_delivered(session: Session, *, actor: Actor | None, order_id: object, i
     audit.record(session, actor_id=staff.user_id, entity=ORDER, entity_id=order.id or 0,
                  action="item_delivered" if delivered else "item_undelivered", new=item.name)
     _announce(session, order, "order_changed")
-    session.commit()
+    session.flush()
     return _views(session, [order])[0]
 
 
@@ -798,7 +814,7 @@ def adjust(session: Session, *, actor: Actor | None, customer_id: object, ledger
     audit.record(session, actor_id=admin.user_id, entity="customer_account",
                  entity_id=user.id or 0, action=f"{ledger}_adjusted", new=value, note=reason)
     live.record(session, topic=live.customer_topic(user.id or 0), kind="account")
-    session.commit()
+    session.flush()
     return account(session, actor=admin, customer_id=user.id)
 
 
@@ -810,7 +826,7 @@ def set_order_sound(session: Session, *, actor: Actor | None, on: object) -> boo
     if user is None:
         raise NotFound()
     user.order_sound = on
-    session.commit()
+    session.flush()
     return on
 
 

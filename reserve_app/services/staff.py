@@ -57,7 +57,7 @@ def create_staff(
         user = create_user(session, data)
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                      action="staff_created", new=data.role.value)
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise ValidationFailed({"email": "field.email_taken"}) from None
@@ -93,7 +93,7 @@ def set_active(session: Session, *, actor: Actor | None, user_id: object, active
         user.active = active
         if not active:
             end_sessions_of(session, user.id or 0)
-    session.commit()
+    session.flush()
     return StaffView(user.id or 0, user.name, user.email, user.role, user.active, user.created_at)
 
 
@@ -109,5 +109,5 @@ def change_role(session: Session, *, actor: Actor | None, user_id: object, role:
         audit.record(session, actor_id=admin.user_id, entity="user", entity_id=user.id or 0,
                      action="role_changed", old=user.role, new=new_role.value)
         user.role = new_role.value
-    session.commit()
+    session.flush()
     return StaffView(user.id or 0, user.name, user.email, user.role, user.active, user.created_at)

@@ -46,7 +46,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, db, live, outbox
+from . import audit, db, live, outbox, uow
 
 STAFF_TICKETS = "staff:tickets"
 ENTITY = "ticket"
@@ -167,7 +167,7 @@ def save_settings(session: Session, *, actor: Actor | None, enabled: object) -> 
     old, row.enabled = row.enabled, enabled
     audit.record(session, actor_id=admin.user_id, entity="support_settings", entity_id=1,
                  action="settings_changed", old=old, new=enabled)
-    session.commit()
+    session.flush()
     return row.enabled
 
 
@@ -205,7 +205,7 @@ def save_canned(session: Session, *, actor: Actor | None, canned_id: object, tit
         action = "canned_changed"
     audit.record(session, actor_id=admin.user_id, entity="canned_response",
                  entity_id=row.id or 0, action=action, new=row.title)
-    session.commit()
+    session.flush()
     return CannedView(row.id or 0, row.title, row.text)
 
 
@@ -217,7 +217,7 @@ def remove_canned(session: Session, *, actor: Actor | None, canned_id: object) -
     row.active = False
     audit.record(session, actor_id=admin.user_id, entity="canned_response",
                  entity_id=row.id or 0, action="canned_removed", old=row.title)
-    session.commit()
+    session.flush()
 
 
 # ---- order fulfilment (used by the late-order rules) -----------------------------------
@@ -240,7 +240,7 @@ def set_fulfilment(session: Session, *, actor: Actor | None, order_id: object,
     live.record(session, topic=live.STAFF_ORDERS, kind="order_changed", ref_id=order.id or 0)
     live.record(session, topic=live.customer_topic(order.customer_id), kind="order_changed",
                 ref_id=order.id or 0)
-    session.commit()
+    session.flush()
 
 
 # ---- customer: creating tickets ----------------------------------------------------------
@@ -302,7 +302,7 @@ def check_late_order(session: Session, *, actor: Actor | None, order_id: object,
         ticket = _new_ticket(session, who, TicketType.ORDER_LATE, TicketStatus.OPEN, now,
                              order_id=order.id, auto=True, details="")
         ticket_id = ticket.id or 0
-        session.commit()
+        session.flush()
     items = [(it.name, it.quantity) for it in _items(session, order.id or 0)]
     return LateView(outcome.value, _choice(order), order.tracking_url, ticket_id, items)
 
@@ -323,7 +323,7 @@ def create_late_ticket(session: Session, *, actor: Actor | None, order_id: objec
         return existing.id or 0
     ticket = _new_ticket(session, who, TicketType.ORDER_LATE, TicketStatus.VERIFYING, now,
                          order_id=order.id, details=text)
-    session.commit()
+    session.flush()
     return ticket.id or 0
 
 
@@ -351,7 +351,7 @@ def create_charged_ticket(session: Session, *, actor: Actor | None, method: obje
         raise ValidationFailed(errors)
     ticket = _new_ticket(session, who, TicketType.CHARGED_NO_ORDER, TicketStatus.OPEN,
                          now or utcnow(), method=chosen.value, last4=digits, details=text)
-    session.commit()
+    session.flush()
     return ticket.id or 0
 
 
@@ -435,7 +435,7 @@ def ticket_view(session: Session, *, actor: Actor | None, ticket_id: object,
     if mark_read:
         flag = Ticket.staff_unread if who.is_staff else Ticket.customer_unread
         session.execute(update(Ticket).where(col(Ticket.id) == ticket.id).values({flag: False}))
-        session.commit()
+        session.flush()
         session.refresh(ticket)
     return _view(session, ticket, who)
 
@@ -557,7 +557,7 @@ def reply(session: Session, *, actor: Actor | None, ticket_id: object, text: obj
             _tell_staff(session, ticket, who, "ticket_reply_staff", body)
     else:
         _announce(session, ticket, customer=False)
-    session.commit()
+    session.flush()
     return _view(session, ticket, who)
 
 
@@ -588,7 +588,7 @@ def set_status(session: Session, *, actor: Actor | None, ticket_id: object, stat
     else:
         ticket.staff_unread = True
     _announce(session, ticket)
-    session.commit()
+    session.flush()
     return _view(session, ticket, who)
 
 
@@ -609,7 +609,7 @@ def rate(session: Session, *, actor: Actor | None, ticket_id: object, stars: obj
     audit.record(session, actor_id=who.user_id, entity=ENTITY, entity_id=ticket.id or 0,
                  action="ticket_rated", new=value)
     _announce(session, ticket)
-    session.commit()
+    session.flush()
     return _view(session, ticket, who)
 
 
@@ -636,7 +636,7 @@ def void_payment(session: Session, *, actor: Actor | None, ticket_id: object,
            f"payment:{wanted}:{payment.amount}", now)
     ticket.updated_at = now
     _announce(session, ticket, customer=False)
-    session.commit()
+    session.flush()
     return _view(session, ticket, staff)
 
 
@@ -669,7 +669,7 @@ def attach(session: Session, *, actor: Actor | None, ticket_id: object, filename
                            content_type=kind.mime, size=len(data))
     session.add(row)
     try:
-        session.commit()
+        session.flush()
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -684,8 +684,8 @@ def drop_pending(session: Session, *, actor: Actor | None, attachment_id: object
         raise NotFound()
     stored = row.stored_name
     session.delete(row)
-    session.commit()
-    (_folder() / stored).unlink(missing_ok=True)
+    path = _folder() / stored
+    uow.on_commit(session, lambda: path.unlink(missing_ok=True))   # the row is gone for good
 
 
 @dataclass(frozen=True)

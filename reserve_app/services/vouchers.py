@@ -187,7 +187,7 @@ def save_promotion(session: Session, *, actor: Actor | None, promotion_id: objec
         audit.record_changes(session, actor_id=admin.user_id, entity="promotion",
                              entity_id=row.id or 0, action="promotion_changed",
                              before=before, after=_promotion_audited(row))
-    session.commit()
+    session.flush()
     return row.id or 0
 
 
@@ -237,7 +237,7 @@ def save_variant(session: Session, *, actor: Actor | None, promotion_id: object,
                              entity_id=row.id or 0, action="variant_changed", before=before,
                              after={"name": row.name, "price": row.price,
                                     "tax rate": row.tax_rate})
-    session.commit()
+    session.flush()
     return row.id or 0
 
 
@@ -250,7 +250,7 @@ def remove_variant(session: Session, *, actor: Actor | None, variant_id: object)
     row.active = False
     audit.record(session, actor_id=admin.user_id, entity="promotion_variant",
                  entity_id=row.id or 0, action="variant_removed", old=row.name)
-    session.commit()
+    session.flush()
 
 
 # ---- storefront ----------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def buy(session: Session, *, actor: Actor | None, variant_id: object, today: dat
                  entity_id=reservation.id or 0, action="reservation_bought",
                  new=f"{promotion.title} / {variant.name}",
                  note=f"{payment.provider} {payment.amount}")
-    session.commit()
+    session.flush()
     return reservation.code
 
 
@@ -454,7 +454,7 @@ def set_action_done(session: Session, *, actor: Actor | None, reservation_id: ob
         audit.record(session, actor_id=staff.user_id, entity=ORDER_KIND, entity_id=r.id or 0,
                      action="action_done" if done else "action_undone", old=old,
                      new=r.action_done_at.isoformat() if r.action_done_at else "")
-        session.commit()
+        session.flush()
     return _voucher_view(session, r)
 
 
@@ -471,7 +471,7 @@ def save_notes(session: Session, *, actor: Actor | None, reservation_id: object,
     old, r.notes = r.notes, text
     audit.record(session, actor_id=staff.user_id, entity=ORDER_KIND, entity_id=r.id or 0,
                  action="notes_changed", old=old, new=text)
-    session.commit()
+    session.flush()
     return _voucher_view(session, r)
 
 
@@ -496,7 +496,7 @@ def cancel(session: Session, *, actor: Actor | None, reservation_id: object) -> 
     audit.record(session, actor_id=staff.user_id, entity=ORDER_KIND, entity_id=r.id or 0,
                  action="reservation_cancelled", old=ReservationStatus.ACTIVE.value,
                  new=r.status)
-    session.commit()
+    session.flush()
     return _voucher_view(session, r)
 
 
@@ -517,7 +517,7 @@ def approve_payment(session: Session, *, actor: Actor | None, reservation_id: ob
                             language=customer.language, name=customer.name, code=r.code,
                             invoice=invoice.number or "",
                             total=f"{invoice.total} {invoice.currency}")
-    session.commit()
+    session.flush()
     return _voucher_view(session, r)
 
 
@@ -526,6 +526,13 @@ def approve_payment(session: Session, *, actor: Actor | None, reservation_id: ob
 def check_export(session: Session, *, actor: Actor | None) -> None:
     """Before the stream starts: only staff export."""
     require_staff(actor)
+
+
+def export_caller(session: Session, *, actor: Actor | None) -> Actor:
+    """The staff caller who may export (`check_export`), else DomainError."""
+    check_export(session, actor=actor)
+    assert actor is not None
+    return actor
 
 
 def export_rows(f: ReservationFilter, ids: list[int] | None = None,

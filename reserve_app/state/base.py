@@ -21,7 +21,7 @@ import reflex as rx
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
 from reserve_app.i18n import normalize_language, translate, zone
-from reserve_app.services import auth, db
+from reserve_app.services import auth, uow
 from reserve_app.settings import get_settings
 
 SESSION_COOKIE = "sid"
@@ -57,33 +57,29 @@ def viewer_timezone(state: rx.State) -> str:
 
 
 async def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service function with a read session in a worker thread."""
-    def call() -> T:
-        with db.read_session() as session:
-            return fn(session, **kwargs)
-
-    return await anyio.to_thread.run_sync(call)
+    """Run a use case in a read unit of work, in a worker thread."""
+    return await anyio.to_thread.run_sync(lambda: uow.run_read(fn, **kwargs))
 
 
 async def write(fn: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service function with a write session (BEGIN IMMEDIATE on SQLite)."""
-    def call() -> T:
-        with db.write_session() as session:
-            return fn(session, **kwargs)
-
-    return await anyio.to_thread.run_sync(call)
+    """Run a use case in a write unit of work (BEGIN IMMEDIATE on SQLite; committed when
+    it returns, rolled back when it raises), in a worker thread."""
+    return await anyio.to_thread.run_sync(lambda: uow.run_write(fn, **kwargs))
 
 
 async def write_as_caller(state: rx.State, fn: Callable[..., T], /, **kwargs: Any) -> T:
     """`write` with the caller resolved from the cookie inside the same transaction (one
-    trip to the database instead of two, for hot paths such as "Send order")."""
+    trip to the database instead of two)."""
     token = session_token(state)
+    return await anyio.to_thread.run_sync(
+        lambda: uow.run_as_caller(fn, token=token, **kwargs))
 
-    def call() -> T:
-        with db.write_session() as session:
-            return fn(session, actor=auth.resolve_actor(session, token=token), **kwargs)
 
-    return await anyio.to_thread.run_sync(call)
+async def read_as_caller(state: rx.State, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """`read` with the caller resolved from the cookie inside the same transaction."""
+    token = session_token(state)
+    return await anyio.to_thread.run_sync(
+        lambda: uow.run_as_caller(fn, token=token, write=False, **kwargs))
 
 
 async def current_actor(state: rx.State) -> Actor | None:

@@ -26,7 +26,7 @@ from reflex.state import StateUpdate
 from reflex_base import constants
 from reflex_base.constants.state import FIELD_MARKER
 
-from reserve_app.services import auth, db, live
+from reserve_app.services import auth, live, uow
 
 from . import base
 
@@ -175,8 +175,7 @@ def prepare(events: list[live.LiveView]) -> Prepared | None:
     if not targets:
         return None
     classes = {cls for _, cls in targets}
-    with db.read_session() as session:
-        actors, preloaded = _round_read(session, subs, classes)
+    actors, preloaded = uow.run_read(_round_read, subs=subs, classes=classes)
     return Prepared(max(e.id for e in events), frozenset(s.sid for s in subs.values()),
                     frozenset(classes), actors, preloaded)
 

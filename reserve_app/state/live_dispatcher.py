@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from reserve_app.services import db, live
+from reserve_app.services import live, uow
 
 from . import base
 from .live import prepare, push
@@ -120,8 +120,7 @@ def _next_in_line(views: list[live.LiveView], last: int) -> list[live.LiveView] 
 
 
 def _prune() -> None:
-    with db.write_session() as session:
-        live.prune(session)
+    uow.run_write(live.prune)
 
 
 def _redis() -> Any:

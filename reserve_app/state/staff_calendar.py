@@ -74,10 +74,9 @@ class StaffCalendarState(rx.State):
             self.open_id, self.mode = appointment_id, mode
 
     async def _reload(self):
-        actor = await base.current_actor(self)
         try:
-            views = await base.read(appointments.calendar, actor=actor,
-                                    first_day=self.first_day, days=self.days)
+            views = await base.read_as_caller(self, appointments.calendar,
+                                              first_day=self.first_day, days=self.days)
         except DomainError as err:
             self.items = []
             return await base.error_toast(self, err)
@@ -92,9 +91,9 @@ class StaffCalendarState(rx.State):
             if v.proposed_start else "") for v in views]
 
     async def _act(self, fn, **kwargs):  # noqa: ANN001
-        actor = await base.current_actor(self)
+        """One write with the caller resolved inside it, then one read for the refresh."""
         try:
-            await base.write(fn, actor=actor, appointment_id=self.open_id, **kwargs)
+            await base.write_as_caller(self, fn, appointment_id=self.open_id, **kwargs)
         except DomainError as err:
             await self._reload()
             return await base.error_toast(self, err)

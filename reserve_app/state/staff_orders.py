@@ -24,14 +24,20 @@ class StaffOrdersState(rx.State):
     updates: int = 0
 
     async def _reload(self, batch: live.Batch | None = None) -> None:
-        batch = batch or live.Batch()
-        actor = await live.caller(self, batch)
+        if batch is None:   # after an action or on load: caller and lists in one read
+            batch = live.Batch()
+            panel = await base.read_as_caller(self, shop.staff_panel)
+            actor, open_views, closed_views = panel.actor, panel.open, panel.recent
+        else:               # a live push: this round's shared reads
+            actor = await live.caller(self, batch)
+            if actor is not None and actor.is_staff:
+                open_views = await batch.once(
+                    "open", lambda: base.read(shop.open_orders, actor=actor))
+                closed_views = await batch.once(
+                    "closed", lambda: base.read(shop.recent_orders, actor=actor))
         if actor is None or not actor.is_staff:
             self.orders, self.closed = [], []
             return
-        open_views = await batch.once("open", lambda: base.read(shop.open_orders, actor=actor))
-        closed_views = await batch.once("closed",
-                                        lambda: base.read(shop.recent_orders, actor=actor))
         lang, tz = await base.language_of(self), base.viewer_timezone(self)
         # Fifty panels in one language and time zone format the cards once. The lists are
         # shared between tabs and never changed in place (only replaced).
@@ -83,9 +89,9 @@ class StaffOrdersState(rx.State):
         self.updates += 1
 
     async def _run(self, fn, **kwargs) -> rx.event.EventSpec | None:  # noqa: ANN001
-        actor = await base.current_actor(self)
+        """One write with the caller resolved inside it, then one read for the refresh."""
         try:
-            await base.write(fn, actor=actor, **kwargs)
+            await base.write_as_caller(self, fn, **kwargs)
         except DomainError as err:
             await self._reload()
             return await base.error_toast(self, err)

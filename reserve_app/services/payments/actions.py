@@ -57,7 +57,7 @@ def _call(payment: Payment, action: str, fn, *args, **kwargs):  # noqa: ANN001, 
         with db.write_session() as session:
             audit.record(session, actor_id=None, entity="payment", entity_id=payment.id or 0,
                          action=f"stripe_{action}_failed", note=str(err)[:200])
-            session.commit()
+            session.flush()
         raise DomainError("payment.card_declined" if isinstance(err, stripe.CardError)
                           else "payment.provider_unavailable") from err
 

@@ -100,7 +100,7 @@ class StripeProvider:
             row = session.get(Payment, payment_id)
             assert row is not None
             row.provider_ref, row.checkout_url = created.id, created.url or ""
-            session.commit()
+            session.flush()
         return created.url or ""
 
 
@@ -114,4 +114,4 @@ def _give_up(payment_id: int, err: Exception) -> None:
             audit.record(session, actor_id=None, entity="payment", entity_id=payment_id,
                          action="checkout_failed", old=PaymentStatus.PENDING.value,
                          new=row.status, note=str(err)[:200])
-            session.commit()
+            session.flush()

@@ -116,7 +116,7 @@ def apply(event: dict[str, Any], *, now: datetime | None = None) -> Outcome:
         payment = _payment_for(session, obj) if record.outcome != "other" else None
         record.payment_id = payment.id if payment else None
         try:
-            session.commit()
+            session.flush()
         except IntegrityError:
             session.rollback()
             return Outcome(event_id, "duplicate")

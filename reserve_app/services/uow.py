@@ -1,0 +1,102 @@
+"""The unit of work: the one place that opens a session and ends its transaction.
+
+A use case is a function `fn(session, **kwargs)` that reads and writes through the session
+and never commits: the unit of work around it commits when it returns and rolls back when it
+raises (a DomainError included), so everything a use case wrote lands together or not at all.
+
+- `reading()` / `writing()`: context managers for a read or a write transaction. A write
+  takes SQLite's write lock at once (BEGIN IMMEDIATE, see `db.writing`); on PostgreSQL the
+  use cases lock what they check (`db.serialize_on`, row locks). A read never commits:
+  closing it rolls back.
+- `run_read(fn, **kw)` / `run_write(fn, **kw)`: one use case in one transaction (sync, call
+  them from a worker thread).
+- `run_as_caller(fn, token=..., **kw)`: the same, with the caller (`Actor`) resolved from the
+  session cookie's token inside that very transaction and passed as `actor=`.
+- After-commit hooks: `on_commit(session, callback)` runs `callback()` once the transaction
+  has committed (never after a rollback). Live events keep waking their listeners through
+  SQLAlchemy's `after_commit` session event (services/live.py), which fires on our commit.
+- `checkpoint(session)`: the documented exception, a commit in the middle of a use case whose
+  first part must stay even if the rest fails (a failed login attempt is counted, then the
+  login is refused). Flows that call an outside service (Stripe, SMTP) between two writes
+  are not checkpoints: they run two units of work from a function outside any transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from . import db
+
+T = TypeVar("T")
+_HOOKS = "reserve_app_after_commit"
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A read transaction (plain BEGIN); nothing it did is committed (closing the session
+    rolls back without expiring the rows it returns)."""
+    with Session(db.engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A write transaction: BEGIN IMMEDIATE on SQLite, committed at a clean exit, rolled
+    back on any exception; then the after-commit hooks run."""
+    with Session(db.writing(db.engine()), expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.info.pop(_HOOKS, None)
+            session.rollback()
+            raise
+        _commit(session)
+
+
+def _commit(session: Session) -> None:
+    transaction = session.get_transaction()
+    if transaction is not None and not transaction.is_active:
+        # A flush failed and the caller caught the error: that transaction is over and
+        # nothing of it can be committed (SQLAlchemy refuses); end it without the hooks.
+        session.info.pop(_HOOKS, None)
+        session.rollback()
+        return
+    session.commit()
+    hooks = session.info.pop(_HOOKS, [])
+    for hook in hooks:
+        hook()
+
+
+def checkpoint(session: Session) -> None:
+    """Commit what the use case wrote so far and go on in a new transaction (same lock
+    mode). Only where the first part must survive a failure of the rest; say why there."""
+    _commit(session)
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback()` after this unit of work commits (dropped if it rolls back)."""
+    session.info.setdefault(_HOOKS, []).append(callback)
+
+
+def run_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    with reading() as session:
+        return fn(session, **kwargs)
+
+
+def run_write(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    with writing() as session:
+        return fn(session, **kwargs)
+
+
+def run_as_caller(fn: Callable[..., T], /, *, token: str | None, write: bool = True,
+                  **kwargs: Any) -> T:
+    """`fn(session, actor=<caller>, **kwargs)` in one transaction, the caller resolved from
+    the session cookie's `token` inside it (None for a visitor or a dead session)."""
+    from . import auth
+
+    with (writing() if write else reading()) as session:
+        return fn(session, actor=auth.resolve_actor(session, token=token), **kwargs)

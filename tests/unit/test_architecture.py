@@ -1,0 +1,98 @@
+"""Who owns the transaction: only the unit of work commits; the UI layers never touch a
+session (they call use cases through services/uow.py, via state/base.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "reserve_app"
+UNIT_OF_WORK = PACKAGE / "services" / "uow.py"
+SESSION_OPENERS = {"read_session", "write_session", "Session"}
+FORBIDDEN_MODULES = ("sqlmodel", "sqlalchemy", "reserve_app.services.db")
+
+
+def _modules(*parts: str) -> list[Path]:
+    return sorted((PACKAGE.joinpath(*parts)).rglob("*.py"))
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def commits_in(tree: ast.AST) -> list[int]:
+    return [n.lineno for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and _called_name(n) == "commit"]
+
+
+def session_handling_in(tree: ast.AST, module: str) -> list[str]:
+    """Imports of the ORM or the db module, and calls that open a session, with lines."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [f"{node.lineno}: import {a.name}" for a in node.names
+                      if a.name.startswith(FORBIDDEN_MODULES)]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, module)
+            names = [f"{base}.{a.name}" for a in node.names]
+            if base.startswith(FORBIDDEN_MODULES) or any(
+                    n.startswith(FORBIDDEN_MODULES) for n in names):
+                found.append(f"{node.lineno}: from {base} import "
+                             f"{', '.join(a.name for a in node.names)}")
+        elif isinstance(node, ast.Call) and _called_name(node) in SESSION_OPENERS:
+            found.append(f"{node.lineno}: {_called_name(node)}(...)")
+    return found
+
+
+def _absolute(node: ast.ImportFrom, module: str) -> str:
+    if not node.level:
+        return node.module or ""
+    parent = module.split(".")[:-node.level]
+    return ".".join([*parent, *([node.module] if node.module else [])])
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    return ".".join(rel.parts)
+
+
+def test_only_the_unit_of_work_commits():
+    offenders = {str(p.relative_to(PACKAGE)): lines for p in _modules()
+                 if p != UNIT_OF_WORK and (lines := commits_in(_tree(p)))}
+    assert offenders == {}, f".commit( outside services/uow.py: {offenders}"
+
+
+def test_ui_layers_and_api_never_handle_a_session():
+    paths = [*_modules("state"), *_modules("pages"), PACKAGE / "api.py"]
+    offenders = {str(p.relative_to(PACKAGE)): found for p in paths
+                 if (found := session_handling_in(_tree(p), _module_name(p)))}
+    assert offenders == {}, f"session handling outside services: {offenders}"
+
+
+# The checks themselves, on small samples (so a broken walker cannot pass silently).
+
+def test_a_commit_call_is_found_but_not_a_comment_or_a_string():
+    tree = ast.parse("# session.commit()\ns = 'x.commit()'\ndef f(session):\n"
+                     "    session.commit()\n")
+    assert commits_in(tree) == [4]
+
+
+def test_session_handling_is_found_in_every_form():
+    samples = {
+        "import sqlalchemy": 1, "from sqlmodel import select": 1,
+        "from reserve_app.services import db": 1, "from ..services import db": 1,
+        "from reserve_app.services.db import read_session": 1,
+        "x = read_session()": 1, "x = db.write_session()": 1, "x = Session(e)": 1,
+        "from reserve_app.services import auth, uow": 0, "x = uow.run_read(f)": 0,
+    }
+    for source, count in samples.items():
+        assert len(session_handling_in(ast.parse(source), "reserve_app.state.x")) == count, source
