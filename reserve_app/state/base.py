@@ -20,9 +20,11 @@ import reflex as rx
 
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
-from reserve_app.i18n import normalize_language, translate, zone
+from reserve_app.i18n import translate, zone
 from reserve_app.services import auth, db
 from reserve_app.settings import get_settings
+
+from .i18n import language_of  # re-exported: states call base.language_of
 
 SESSION_COOKIE = "sid"
 T = TypeVar("T")
@@ -106,13 +108,6 @@ async def page_access(state: rx.State, actor: Actor | None, need: str
         return [rx.redirect("/staff"), rx.toast.error(translate(lang, "error.forbidden"))]
     path = state.router.url.path or "/"
     return [rx.redirect(f"/login?next={quote(path, safe='/')}")]
-
-
-async def language_of(state: rx.State) -> str:
-    from .i18n import I18nState
-
-    i18n = await state.get_state(I18nState)
-    return normalize_language(i18n.lang)
 
 
 async def error_toast(state: rx.State, err: DomainError) -> rx.event.EventSpec:
