@@ -15,6 +15,7 @@ a declared size within the limit.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -28,7 +29,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
@@ -280,7 +281,7 @@ def guard_uploads(app: ASGIApp, *,
             return
         allowed, seen = int(length), 0
 
-        async def counted() -> dict:
+        async def counted() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
@@ -302,7 +303,7 @@ async def _tab_session(client_token: str) -> str | None:
     reflex_app = get_and_validate_app().app
     root = await reflex_app.state_manager.get_state(
         rx.BaseStateToken(ident=client_token, cls=rx.State))
-    return session_token(root)
+    return session_token(cast("rx.State", root))
 
 
 async def _tab_is_callers(client_token: str, sid: str | None,
