@@ -162,3 +162,15 @@ def test_the_walk_counts_imports_inside_functions(tmp_path: Path) -> None:
 def test_reserve_app_has_no_import_cycle() -> None:
     cycles = find_cycles(import_graph(ROOT))
     assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_layers_below_state_never_import_it() -> None:
+    """services, models and domain reach the Reflex layers only through hooks registered at
+    start-up (e.g. services.live.add_listener, used by state.live_dispatcher)."""
+    upper = ("reserve_app.state", "reserve_app.pages", "reserve_app.components",
+             "reserve_app.reserve_app")
+    lower = ("reserve_app.services", "reserve_app.models", "reserve_app.domain")
+    graph = import_graph(ROOT)
+    wrong = sorted(f"{m} -> {t}" for m, targets in graph.items() if m.startswith(lower)
+                   for t in targets if t.startswith(upper))
+    assert wrong == [], "\n".join(wrong)
