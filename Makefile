@@ -79,8 +79,10 @@ test: setup-test
 	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory e2e
 
+# ruff, then mypy (configured in pyproject.toml: strict on domain/ and services/).
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 unit: $(VENV)/.stamp-test
 	$(PY) -m pytest tests/unit -q

@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 from reserve_app.cli import migrate
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.models import User
-from reserve_app.services import auth, db
+from reserve_app.services import auth, db, uow
 from reserve_app.settings import reset_settings
 
 ENV = {
@@ -91,7 +91,7 @@ def _url(args: argparse.Namespace) -> Iterator[str]:
 def add_users(names: list[str], role: Role) -> list[Actor]:
     """Account rows inserted directly, sharing one argon2 hash (hashing is slow on purpose)."""
     password_hash = auth.hash_password("bench password 1")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         users = [User(name=n, email=f"{n.lower().replace(' ', '.')}@bench.example",
                       password_hash=password_hash, role=role.value, language="en")
                  for n in names]

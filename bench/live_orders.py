@@ -56,7 +56,7 @@ from wsproto.events import (
 )
 
 from reserve_app.domain.accounts import Role
-from reserve_app.services import auth, db, shop
+from reserve_app.services import auth, db, shop, uow
 from reserve_app.services.seed import seed_if_empty
 from reserve_app.state.my_orders import MyOrdersState
 from reserve_app.state.shop import ShopState
@@ -137,12 +137,12 @@ def main() -> int:
 
 def _accounts(staff: int) -> tuple[list[str], str, int]:
     """Demo catalogue, staff and a customer, each logged in once through the auth service."""
-    with db.write_session() as session:
+    with uow.write_session() as session:
         seed_if_empty(session)
     staff_users = _setup.add_users([f"Bench Staff {i}" for i in range(staff)], Role.STAFF)
     [buyer] = _setup.add_users(["Bench Customer"], Role.CUSTOMER)
     cookies = [f"sid={_login(u.email)}" for u in staff_users]
-    with db.read_session() as session:
+    with uow.read_session() as session:
         product = next(p for p in shop.catalogue(session)
                        if p.stock is None and p.kind != "bundle" and p.gross > 0)
     return cookies, f"sid={_login(buyer.email)}", product.id
@@ -150,9 +150,9 @@ def _accounts(staff: int) -> tuple[list[str], str, int]:
 
 def _login(email: str) -> str:
     """The session token (the `sid` cookie) as the login page and /api/session make it."""
-    with db.write_session() as session:
+    with uow.write_session() as session:
         ticket = auth.start_login(session, email=email, password=PASSWORD)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         new = auth.redeem_ticket(session, ticket=ticket)
     assert new is not None
     return new.token

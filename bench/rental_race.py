@@ -26,7 +26,7 @@ from sqlalchemy import text
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import SlotTaken
 from reserve_app.models import BookingOrder
-from reserve_app.services import db, rental_catalog, rentals
+from reserve_app.services import rental_catalog, rentals, uow
 
 DOUBLE_BOOKINGS = text("""
     SELECT COUNT(*) FROM booking_orders a
@@ -67,7 +67,7 @@ def main() -> int:
                     errors[error] += 1
         elapsed = time.perf_counter() - started
 
-        with db.read_session() as session:
+        with uow.read_session() as session:
             doubles = int(session.exec(DOUBLE_BOOKINGS).one()[0])
             on_last = int(session.exec(text(
                 "SELECT COUNT(*) FROM booking_orders WHERE unit_id = :u"
@@ -93,23 +93,23 @@ def main() -> int:
 def _catalogue(today: date, races: int) -> tuple[int, int, int]:
     """A unit type with three units; two are booked for the whole horizon already."""
     [admin] = _setup.add_users(["Bench Admin"], Role.ADMIN)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         type_id = rental_catalog.save_unit_type(session, actor=admin, name="4x4 SUV",
                                                 description="", photo_url="",
                                                 price_per_day="80.00", tax_rate="10")
     units = []
     for name in ("SUV 1", "SUV 2", "SUV 3"):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             units.append(rental_catalog.add_unit(session, actor=admin, unit_type_id=type_id,
                                                  name=name))
-    with db.write_session() as session:
+    with uow.write_session() as session:
         entry = rental_catalog.save_rental_entry(session, actor=admin, title="Book a 4x4",
                                                  unit_type_ids=[type_id])
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
                                      initial_status="pending", payments_enabled=False,
                                      max_days=30)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         for unit in units[:2]:
             session.add(BookingOrder(
                 customer_id=admin.user_id, unit_type_id=type_id, unit_id=unit, start_date=today,
@@ -133,7 +133,7 @@ def _race(customers: list[Actor], entry: int, unit_type: int, base: date,
         barrier.wait()
         began = time.perf_counter()
         try:
-            with db.write_session() as session:
+            with uow.write_session() as session:
                 rentals.place_booking(session, actor=customers[i], entry_id=entry,
                                       unit_type_id=unit_type, start=start, end=end,
                                       answers={}, today=today)

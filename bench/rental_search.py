@@ -28,7 +28,7 @@ import _setup
 from sqlalchemy import event, text
 
 from reserve_app.domain.accounts import Role
-from reserve_app.services import db, rental_catalog, rentals
+from reserve_app.services import db, rental_catalog, rentals, uow
 
 TYPES, UNITS_PER_TYPE = 50, 20
 TODAY = date(2030, 1, 1)  # search(today=...): every generated booking lies after it
@@ -152,20 +152,20 @@ def _catalogue() -> int:
     [admin] = _setup.add_users(["Bench Admin"], Role.ADMIN)
     type_ids = []
     for n in range(TYPES):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             type_ids.append(rental_catalog.save_unit_type(
                 session, actor=admin, name=f"Type {n:02d}", description="", photo_url="",
                 price_per_day=f"{40 + n}.50", tax_rate="10"))
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.exec(text("INSERT INTO units (unit_type_id, name, active) "
                           "VALUES (:t, :name, :active)"),
                      params=[{"t": t, "name": f"Unit {t}-{k}", "active": True}
                              for t in type_ids for k in range(UNITS_PER_TYPE)])
         session.commit()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         entry = rental_catalog.save_rental_entry(session, actor=admin, title="Rent",
                                                  unit_type_ids=type_ids)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
                                      initial_status="pending", payments_enabled=False,
                                      max_days=30)
@@ -174,7 +174,7 @@ def _catalogue() -> int:
 
 def _orders(rng: random.Random, per_unit: int, sqlite: bool) -> Iterator[tuple]:
     """Non-overlapping bookings per unit: 1..7 days each, 0..3 days apart, mixed statuses."""
-    with db.read_session() as session:
+    with uow.read_session() as session:
         customer = session.exec(text("SELECT MIN(id) FROM users")).one()[0]
         units = session.exec(text("SELECT id, unit_type_id FROM units ORDER BY id")).all()
     created = "2029-12-01 10:00:00.000000" if sqlite else "2029-12-01 10:00:00+00"
@@ -218,7 +218,7 @@ def _fill(rng: random.Random, per_unit: int, sqlite: bool) -> int:
 
 
 def _search(entry: int, start: date, end: date) -> list[rentals.OfferView]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return rentals.search(session, entry_id=entry, start=start.isoformat(),
                               end=end.isoformat(), today=TODAY)
 

@@ -38,7 +38,7 @@ from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.vouchers import ReservationFilter
 from reserve_app.i18n import translate
 from reserve_app.models import Promotion, PromotionVariant, Reservation, User
-from reserve_app.services import auth, db, vouchers
+from reserve_app.services import auth, db, uow, vouchers
 
 CUSTOMERS = [
     ("سارة العلي", "sara@bench.example"),
@@ -99,16 +99,16 @@ def _fill(n: int) -> list[str]:
     [admin] = _setup.add_users(["Bench Admin"], Role.ADMIN)
     [staff] = _setup.add_users(["Bench Staff"], Role.STAFF)
     customers = _customers()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         summer = vouchers.save_promotion(session, actor=admin, promotion_id=0,
                                          title="Summer stay",
                                          required_action="Show your ID at check-in")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         spa = vouchers.save_promotion(session, actor=admin, promotion_id=0, title="Spa day")
     plan = []
     for promotion, name, price in ((summer, "Weekend", "200.00"), (summer, "Full week", "500.00"),
                                    (spa, "Day pass", "80.00")):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             plan.append((promotion, vouchers.save_variant(
                 session, actor=admin, promotion_id=promotion, variant_id=0, name=name,
                 price=price, tax_rate="10"), Decimal(price)))
@@ -130,18 +130,18 @@ def _fill(n: int) -> list[str]:
             "action_done_at": START + timedelta(days=1, seconds=i) if done else None,
             "action_done_by": staff.user_id if done else None,
             "created_at": START + timedelta(seconds=i)})
-    with db.write_session() as session:
+    with uow.write_session() as session:
         conn = session.connection()
         for start in range(0, n, 5000):
             conn.execute(insert(Reservation.__table__), values[start:start + 5000])
         session.commit()
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return list(session.exec(select(Reservation.code).order_by(col(Reservation.id))).all())
 
 
 def _customers() -> list[Actor]:
     password_hash = auth.hash_password("bench password 1")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         users = [User(name=name, email=email, password_hash=password_hash,
                       role=Role.CUSTOMER.value, language="en") for name, email in CUSTOMERS]
         session.add_all(users)
@@ -158,7 +158,7 @@ def _naive() -> Iterator[str]:
              .join(Promotion, col(Promotion.id) == Reservation.promotion_id)
              .join(PromotionVariant, col(PromotionVariant.id) == Reservation.variant_id)
              .order_by(col(Reservation.id)))
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = session.exec(query).all()
     cells = [[code, name, email, promotion, variant,
               translate("en", f"voucher.status.{status}"),

@@ -15,6 +15,7 @@ a declared size within the limit.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -28,7 +29,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
@@ -113,7 +114,7 @@ async def appointment_ics(request: Request) -> Response:
 
     def build() -> bytes | None:
         try:
-            return uow.run_as_caller(appointments.ics, token=token, write=False,
+            return auth.run_as_caller(appointments.ics, token=token, write=False,
                                      appointment_id=int(raw_id) if raw_id.isdigit() else None)
         except DomainError:
             return None
@@ -139,7 +140,7 @@ async def attachment(request: Request) -> Response:
 
     def find() -> tickets.FileToSend | None:
         try:
-            return uow.run_as_caller(
+            return auth.run_as_caller(
                 tickets.open_attachment, token=token, write=False,
                 attachment_id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None)
         except DomainError:
@@ -169,7 +170,7 @@ async def export_reservations(request: Request) -> Response:
 
     def staff() -> Actor | None:
         try:
-            return uow.run_as_caller(vouchers.export_caller, token=token, write=False)
+            return auth.run_as_caller(vouchers.export_caller, token=token, write=False)
         except DomainError:
             return None
 
@@ -266,7 +267,7 @@ def guard_uploads(app: ASGIApp, *,
             return
         allowed, seen = int(length), 0
 
-        async def counted() -> dict:
+        async def counted() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
@@ -288,7 +289,7 @@ async def _tab_session(client_token: str) -> str | None:
     reflex_app = get_and_validate_app().app
     root = await reflex_app.state_manager.get_state(
         rx.BaseStateToken(ident=client_token, cls=rx.State))
-    return session_token(root)
+    return session_token(cast("rx.State", root))
 
 
 async def _tab_is_callers(client_token: str, sid: str | None,

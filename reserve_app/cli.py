@@ -26,10 +26,10 @@ def migrate(url: str | None = None) -> None:
 
 
 def seed() -> bool:
-    from reserve_app.services import db
+    from reserve_app.services import uow
     from reserve_app.services.seed import seed_if_empty
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return seed_if_empty(session)
 
 

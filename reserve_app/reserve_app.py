@@ -83,7 +83,9 @@ def backend_error(exception: Exception) -> EventSpec:
     """Anything unexpected: logged with its traceback, the user sees a generic message."""
     log.error("unhandled error in event handler:\n%s",
               "".join(traceback.format_exception(exception)))
-    return rx.toast.error(translate(get_settings().default_language, "error.unexpected"))
+    toast: EventSpec = rx.toast.error(translate(get_settings().default_language,
+                                                "error.unexpected"))
+    return toast
 
 
 app = rx.App(

@@ -25,7 +25,7 @@ def language_switcher() -> rx.Component:
             *[rx.el.option(LANGUAGE_NAMES[code], value=code) for code in AVAILABLE],
             id="language-switcher",
             value=I18nState.lang,
-            on_change=I18nState.set_language,
+            on_change=SessionState.set_language,
             class_name="lang-select",
         ),
         align="center",

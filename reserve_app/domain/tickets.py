@@ -118,10 +118,12 @@ _LAST4 = re.compile(r"[0-9]{4}", re.ASCII)
 
 
 def parse_charge_method(value: object) -> ChargeMethod:
-    try:
-        return ChargeMethod(value)
-    except ValueError:
-        raise ValidationFailed({"method": "ticket.method_invalid"}) from None
+    if isinstance(value, str):
+        try:
+            return ChargeMethod(value)
+        except ValueError:
+            pass
+    raise ValidationFailed({"method": "ticket.method_invalid"})
 
 
 def parse_last4(value: object, method: ChargeMethod) -> str:

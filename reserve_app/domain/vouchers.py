@@ -82,12 +82,18 @@ def _id_or_none(value: object, field: str) -> int | None:
     raise ValidationFailed({field: "field.choice_invalid"})
 
 
+def _action_filter(value: object) -> ActionFilter:
+    if isinstance(value, str):
+        try:
+            return ActionFilter(value)
+        except ValueError:
+            pass
+    raise ValidationFailed({"action": "field.choice_invalid"})
+
+
 def parse_filter(promotion: object = None, variant: object = None,
                  action: object = None) -> ReservationFilter:
-    try:
-        chosen = None if action in (None, "") else ActionFilter(action)
-    except ValueError:
-        raise ValidationFailed({"action": "field.choice_invalid"}) from None
+    chosen = None if action in (None, "") else _action_filter(action)
     return ReservationFilter(_id_or_none(promotion, "promotion"),
                              _id_or_none(variant, "variant"), chosen)
 

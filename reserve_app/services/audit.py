@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from reserve_app.models import AuditEntry, User
 
@@ -62,9 +62,9 @@ def record_changes(
 def history(session: Session, *, entity: str, entity_id: int) -> list[AuditView]:
     rows = session.exec(
         select(AuditEntry, User.name)
-        .join(User, AuditEntry.actor_id == User.id, isouter=True)
+        .join(User, col(AuditEntry.actor_id) == User.id, isouter=True)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-        .order_by(AuditEntry.at, AuditEntry.id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
     ).all()
     return [AuditView(e.at, name or "", e.action, e.old_value, e.new_value, e.note)
             for e, name in rows]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,6 +29,8 @@ from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
 from . import audit, db, outbox, uow
+
+T = TypeVar("T")
 
 TICKET_TTL = timedelta(seconds=60)
 _hasher = PasswordHasher()
@@ -236,3 +240,11 @@ def set_language(session: Session, *, actor: Actor | None, language: object) -> 
     user.language = str(language)
     session.flush()
     return user.language
+
+
+def run_as_caller(fn: Callable[..., T], /, *, token: str | None, write: bool = True,
+                  **kwargs: Any) -> T:
+    """`fn(session, actor=<caller>, **kwargs)` in one transaction, the caller resolved from
+    the session cookie's `token` inside it (None for a visitor or a dead session)."""
+    with (uow.writing() if write else uow.reading()) as session:
+        return fn(session, actor=resolve_actor(session, token=token), **kwargs)

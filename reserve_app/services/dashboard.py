@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, SQLModel, col, func, select
 
 from reserve_app.domain import shop
 from reserve_app.domain.accounts import Actor, Role, require_staff
@@ -50,7 +51,7 @@ class HomeSummary:
 def home_summary(session: Session, *, actor: Actor | None) -> HomeSummary:
     require_staff(actor)
 
-    def count(model, *where) -> int:  # noqa: ANN001
+    def count(model: type[SQLModel], *where: ColumnElement[bool] | bool) -> int:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
     return HomeSummary(

@@ -1,13 +1,10 @@
 """Engine and transactions.
 
-SQLite runs in WAL mode with a busy timeout; `write_session()` opens its transaction with
+SQLite runs in WAL mode with a busy timeout; `uow.write_session()` opens its transaction with
 `BEGIN IMMEDIATE`, so a check-then-insert use case holds the write lock from its first read.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
@@ -59,15 +56,6 @@ def dispose() -> None:
     _engines.clear()
 
 
-@contextmanager
-def read_session() -> Iterator[Session]:
-    """A read unit of work (see services/uow.py)."""
-    from .uow import reading
-
-    with reading() as session:
-        yield session
-
-
 def writing(eng: Engine) -> Engine:
     """`eng` with every transaction taking the write lock at once on SQLite (BEGIN
     IMMEDIATE), so a read never has to be upgraded to a write (SQLite refuses that with
@@ -75,20 +63,10 @@ def writing(eng: Engine) -> Engine:
     return eng.execution_options(**{_IMMEDIATE: True}) if eng.dialect.name == "sqlite" else eng
 
 
-@contextmanager
-def write_session() -> Iterator[Session]:
-    """A write unit of work (see services/uow.py): takes the write lock at once on SQLite,
-    commits at a clean exit, rolls back on an exception."""
-    from .uow import writing as write_unit
-
-    with write_unit() as session:
-        yield session
-
-
 def serialize_on(session: Session, key: str) -> None:
     """Serialize concurrent use cases that check-then-write on `key`, until commit.
 
-    SQLite: `write_session()` already holds the database write lock from BEGIN IMMEDIATE.
+    SQLite: `uow.write_session()` already holds the database write lock from BEGIN IMMEDIATE.
     PostgreSQL: a transaction-scoped advisory lock on the key's hash.
     """
     if session.get_bind().dialect.name == "postgresql":

@@ -8,8 +8,9 @@ the business's default language (DEFAULT_LANGUAGE); asking for that language cos
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -32,7 +33,8 @@ from reserve_app.settings import get_settings
 
 from . import audit, db
 
-MODELS = {
+Translatable = MenuEntry | UnitType | Service | Product | Promotion | PromotionVariant
+MODELS: dict[Entity, type[Translatable]] = {
     Entity.MENU_ENTRY: MenuEntry,
     Entity.UNIT_TYPE: UnitType,
     Entity.SERVICE: Service,
@@ -103,17 +105,17 @@ def _records(session: Session, entity: Entity) -> list[tuple[int, str, dict[str,
         rows = session.exec(select(PromotionVariant, Promotion.title)
                             .join(Promotion, col(Promotion.id) == PromotionVariant.promotion_id)
                             .where(col(PromotionVariant.active))
-                            .order_by(Promotion.title, PromotionVariant.position,
-                                      PromotionVariant.id)).all()
+                            .order_by(col(Promotion.title), col(PromotionVariant.position),
+                                      col(PromotionVariant.id))).all()
         return [(v.id or 0, title, {"name": v.name}) for v, title in rows]
     model = MODELS[entity]
-    order = {Entity.MENU_ENTRY: (MenuEntry.position, MenuEntry.id),
-             Entity.PRODUCT: (Product.position, Product.id)}.get(entity)
+    order = {Entity.MENU_ENTRY: (col(MenuEntry.position), col(MenuEntry.id)),
+             Entity.PRODUCT: (col(Product.position), col(Product.id))}.get(entity)
     fields = rules.FIELDS[entity]
     query = select(model).order_by(*(order or (getattr(model, next(iter(fields))),
-                                               model.id)))
+                                               col(model.id))))
     return [(r.id or 0, "", {f: getattr(r, f) for f in fields})
-            for r in session.exec(query).all()]
+            for r in cast("Sequence[Translatable]", session.exec(query).all())]
 
 
 def translation_table(session: Session, *, actor: Actor | None, entity: object

@@ -25,7 +25,7 @@ def storefront_menu(session: Session, *, lang: str = "") -> list[MenuItem]:
     from .shop import load_settings as shop_settings
 
     rows = session.exec(select(MenuEntry).where(col(MenuEntry.active))
-                        .order_by(MenuEntry.position, MenuEntry.id)).all()
+                        .order_by(col(MenuEntry.position), col(MenuEntry.id))).all()
     hidden = set() if load_settings(session).booking_enabled else {RENTAL}
     if not shop_settings(session).enabled:
         hidden.add("shop")

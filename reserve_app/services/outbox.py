@@ -22,7 +22,7 @@ from reserve_app.models import DeliveryAttempt, OutboxMessage
 from reserve_app.models.base import utcnow
 from reserve_app.settings import Settings, get_settings
 
-from . import db
+from . import uow
 
 LEASE = timedelta(minutes=5)
 PAGE_SIZE = 20
@@ -74,7 +74,7 @@ def list_messages(
 
 def _claim(now: datetime, limit: int) -> list[tuple[int, EmailMessage]]:
     settings = get_settings()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         query = (select(OutboxMessage)
                  .where(OutboxMessage.status == rules.MessageStatus.PENDING,
                         col(OutboxMessage.next_attempt_at) <= now)
@@ -97,7 +97,7 @@ def _claim(now: datetime, limit: int) -> list[tuple[int, EmailMessage]]:
 
 def _finish(message_id: int, *, ok: bool, error: str, now: datetime) -> None:
     settings = get_settings()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         message = session.get(OutboxMessage, message_id)
         if message is None:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlmodel import Session, col, delete, func, select
 
@@ -111,10 +112,10 @@ class UnitTypeView:
 def list_unit_types(session: Session, *, actor: Actor | None) -> list[UnitTypeView]:
     require_admin(actor)
     counts = dict(session.exec(select(Unit.unit_type_id, func.count()).where(col(Unit.active))
-                               .group_by(Unit.unit_type_id)).all())
-    rows = session.exec(select(UnitType).order_by(UnitType.name)).all()
+                               .group_by(col(Unit.unit_type_id))).all())
+    rows = session.exec(select(UnitType).order_by(col(UnitType.name))).all()
     return [UnitTypeView(t.id or 0, t.name, t.description, t.photo_url, t.price_per_day,
-                         t.tax_rate, t.active, counts.get(t.id, 0)) for t in rows]
+                         t.tax_rate, t.active, counts.get(t.id or 0, 0)) for t in rows]
 
 
 def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: object = None,
@@ -160,7 +161,9 @@ def _unit_type_audited(row: UnitType) -> dict[str, object]:
             "price per day": row.price_per_day, "tax rate": row.tax_rate, "offered": row.active}
 
 
-def _set_active(session: Session, actor: Actor | None, model: type[Unit] | type[UnitType],
+_Switchable = TypeVar("_Switchable", Unit, UnitType)
+
+def _set_active(session: Session, actor: Actor | None, model: type[_Switchable],
                 entity: str, row_id: object, active: object) -> None:
     admin = require_admin(actor)
     row = session.get(model, record_id(row_id))
@@ -253,7 +256,8 @@ def list_menu_entries(session: Session, *, actor: Actor | None) -> list[MenuEntr
     """Every storefront menu entry in order (rental entries with their unit types), so the
     admin sees where a rental entry sits among the others when moving it."""
     require_admin(actor)
-    rows = session.exec(select(MenuEntry).order_by(MenuEntry.position, MenuEntry.id)).all()
+    rows = session.exec(select(MenuEntry)
+                        .order_by(col(MenuEntry.position), col(MenuEntry.id))).all()
     links = session.exec(select(MenuEntryUnitType)).all()
     return [MenuEntryView(e.id or 0, e.title, e.position, e.active,
                           tuple(sorted(link.unit_type_id for link in links
@@ -333,13 +337,14 @@ def move_entry(session: Session, *, actor: Actor | None, entry_id: object,
     require_admin(actor)
     if step not in (-1, 1) or isinstance(step, bool):
         raise ValidationFailed({"step": "field.choice_invalid"})
-    entries = list(session.exec(select(MenuEntry).order_by(MenuEntry.position, MenuEntry.id)))
+    entries = list(session.exec(select(MenuEntry)
+                                .order_by(col(MenuEntry.position), col(MenuEntry.id))))
     ids = [e.id for e in entries]
     target = record_id(entry_id)
     if target not in ids:
         raise NotFound()
     i = ids.index(target)
-    j = i + int(step)  # type: ignore[call-overload]
+    j = i + int(step)
     if 0 <= j < len(entries):
         entries[i], entries[j] = entries[j], entries[i]
     for position, entry in enumerate(entries, start=1):
@@ -360,7 +365,7 @@ class FieldView:
 
 
 def list_fields(session: Session, *, shown_only: bool = False) -> list[FieldView]:
-    query = select(ExtraField).order_by(ExtraField.position, ExtraField.id)
+    query = select(ExtraField).order_by(col(ExtraField.position), col(ExtraField.id))
     if shown_only:
         query = query.where(col(ExtraField.shown))
     return [FieldView(f.id or 0, f.label, f.kind, f.required, f.shown, f.choices)

@@ -82,6 +82,11 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_HOOKS, []).append(callback)
 
 
+# The names the tests and scripts use: `with uow.write_session() as session: ...`.
+read_session = reading
+write_session = writing
+
+
 def run_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
     with reading() as session:
         return fn(session, **kwargs)
@@ -90,13 +95,3 @@ def run_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
 def run_write(fn: Callable[..., T], /, **kwargs: Any) -> T:
     with writing() as session:
         return fn(session, **kwargs)
-
-
-def run_as_caller(fn: Callable[..., T], /, *, token: str | None, write: bool = True,
-                  **kwargs: Any) -> T:
-    """`fn(session, actor=<caller>, **kwargs)` in one transaction, the caller resolved from
-    the session cookie's `token` inside it (None for a visitor or a dead session)."""
-    from . import auth
-
-    with (writing() if write else reading()) as session:
-        return fn(session, actor=auth.resolve_actor(session, token=token), **kwargs)

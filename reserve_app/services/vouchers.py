@@ -35,7 +35,7 @@ from reserve_app.models import (
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from . import audit, billing, db, localized, outbox, payments
+from . import audit, billing, db, localized, outbox, payments, uow
 
 ORDER_KIND = "reservation"
 EXPORT_BATCH = 500
@@ -542,7 +542,7 @@ def export_rows(f: ReservationFilter, ids: list[int] | None = None,
     one batch, however many rows match."""
     last = 0
     while True:
-        with db.read_session() as session:
+        with uow.read_session() as session:
             rows = session.exec(_rows_query(f, ids).where(col(Reservation.id) > last)
                                 .order_by(col(Reservation.id)).limit(batch)).all()
         if not rows:

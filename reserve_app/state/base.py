@@ -20,9 +20,11 @@ import reflex as rx
 
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
-from reserve_app.i18n import normalize_language, translate, zone
+from reserve_app.i18n import translate, zone
 from reserve_app.services import auth, uow
 from reserve_app.settings import get_settings
+
+from .i18n import language_of  # re-exported: states call base.language_of
 
 SESSION_COOKIE = "sid"
 T = TypeVar("T")
@@ -72,14 +74,14 @@ async def write_as_caller(state: rx.State, fn: Callable[..., T], /, **kwargs: An
     trip to the database instead of two)."""
     token = session_token(state)
     return await anyio.to_thread.run_sync(
-        lambda: uow.run_as_caller(fn, token=token, **kwargs))
+        lambda: auth.run_as_caller(fn, token=token, **kwargs))
 
 
 async def read_as_caller(state: rx.State, fn: Callable[..., T], /, **kwargs: Any) -> T:
     """`read` with the caller resolved from the cookie inside the same transaction."""
     token = session_token(state)
     return await anyio.to_thread.run_sync(
-        lambda: uow.run_as_caller(fn, token=token, write=False, **kwargs))
+        lambda: auth.run_as_caller(fn, token=token, write=False, **kwargs))
 
 
 async def current_actor(state: rx.State) -> Actor | None:
@@ -102,13 +104,6 @@ async def page_access(state: rx.State, actor: Actor | None, need: str
         return [rx.redirect("/staff"), rx.toast.error(translate(lang, "error.forbidden"))]
     path = state.router.url.path or "/"
     return [rx.redirect(f"/login?next={quote(path, safe='/')}")]
-
-
-async def language_of(state: rx.State) -> str:
-    from .i18n import I18nState
-
-    i18n = await state.get_state(I18nState)
-    return normalize_language(i18n.lang)
 
 
 async def error_toast(state: rx.State, err: DomainError) -> rx.event.EventSpec:

@@ -1,4 +1,9 @@
-"""Language of the page: a cookie for visitors, the account's setting once logged in."""
+"""Language of the page: a cookie for visitors, the account's setting once logged in.
+
+A leaf of the state package (it imports nothing from it), so `base` can read the language
+for its toasts; the switcher's handler, which saves the account's language, is
+`SessionState.set_language`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,7 @@ import json
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import CATALOGS, EN, direction, normalize_language
-from reserve_app.services import auth
-
-from . import base
 
 
 def dir_script(lang: str) -> rx.event.EventSpec:
@@ -32,19 +33,7 @@ class I18nState(rx.State):
     def dir(self) -> str:
         return direction(normalize_language(self.lang))
 
-    @rx.event
-    async def set_language(self, lang: str):
-        if not isinstance(lang, str) or lang not in CATALOGS:
-            return rx.toast.error(CATALOGS[normalize_language(self.lang)]["field.choice_invalid"])
-        self.lang = lang
-        actor = await base.current_actor(self)
-        if actor is not None:
-            try:
-                await base.write(auth.set_language, actor=actor, language=lang)
-            except DomainError as err:
-                return await base.error_toast(self, err)
-        # Reload the page: what the server prepared (catalogue names, amounts, dates) then
-        # follows the new language too, not only the page's own labels. <html> gets its new
-        # dir/lang from the reloaded page's hydrate, so the flip and the new content arrive
-        # together (and a test waiting for dir="rtl" waits for the reloaded page).
-        return rx.call_script("window.location.reload()")
+
+async def language_of(state: rx.State) -> str:
+    i18n = await state.get_state(I18nState)
+    return normalize_language(i18n.lang)

@@ -1,4 +1,4 @@
-"""Who is looking at the page (for the header) and page guards.
+"""Who is looking at the page (for the header), page guards, and the language switcher.
 
 The vars here only drive what the page shows; every protected handler resolves the caller
 again from the cookie, so editing these vars from the browser grants nothing.
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import reflex as rx
 
 from reserve_app.domain.accounts import Actor
-from reserve_app.i18n import normalize_language
-from reserve_app.services import menu, tickets
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import CATALOGS, normalize_language
+from reserve_app.services import auth, menu, tickets
 
 from . import base
 from .i18n import I18nState, dir_script
@@ -58,3 +59,22 @@ class SessionState(rx.State):
         self.menu = [MenuLink(title=m.title, path=m.path)
                      for m in await base.read(menu.storefront_menu, lang=lang)]
         return dir_script(lang)
+
+    @rx.event
+    async def set_language(self, lang: str):
+        """The language switcher: the cookie for everyone, and the account's setting."""
+        i18n = await self.get_state(I18nState)
+        if not isinstance(lang, str) or lang not in CATALOGS:
+            return rx.toast.error(CATALOGS[normalize_language(i18n.lang)]["field.choice_invalid"])
+        i18n.lang = lang
+        actor = await base.current_actor(self)
+        if actor is not None:
+            try:
+                await base.write(auth.set_language, actor=actor, language=lang)
+            except DomainError as err:
+                return await base.error_toast(self, err)
+        # Reload the page: what the server prepared (catalogue names, amounts, dates) then
+        # follows the new language too, not only the page's own labels. <html> gets its new
+        # dir/lang from the reloaded page's hydrate, so the flip and the new content arrive
+        # together (and a test waiting for dir="rtl" waits for the reloaded page).
+        return rx.call_script("window.location.reload()")

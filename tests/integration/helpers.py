@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, func, select
 from reserve_app.domain.accounts import Actor, NewAccount, Role
 from reserve_app.models import User
 from reserve_app.models.base import utcnow
-from reserve_app.services import appointments, auth, db, rental_catalog, rentals
+from reserve_app.services import appointments, auth, db, rental_catalog, rentals, uow
 from reserve_app.settings import reset_settings
 
 PASSWORD = "correct horse battery"
@@ -50,34 +50,34 @@ def configure(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
 
 
 def count(model: type[SQLModel], *where: object) -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 
 
 def rows(model: type[SQLModel], *where: object) -> list:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return list(session.exec(select(model).where(*where).order_by(model.id)).all())
 
 
 def user_by_email(email: str) -> User | None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return session.exec(select(User).where(User.email == email)).first()
 
 
 def register(name: str = "Alice Example", email: str = "alice@example.com",
              password: str = PASSWORD, language: str = "en", **kwargs: object) -> str:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return auth.register(session, name=name, email=email, password=password,
                              language=language, **kwargs)
 
 
 def start_login(email: object, password: object, now: datetime | None = None) -> str:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return auth.start_login(session, email=email, password=password, now=now)
 
 
 def redeem(ticket: object, now: datetime | None = None) -> auth.NewSession | None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return auth.redeem_ticket(session, ticket=ticket, now=now)
 
 
@@ -89,7 +89,7 @@ def login(email: str, password: str = PASSWORD, now: datetime | None = None) -> 
 
 
 def resolve(token: str | None, now: datetime | None = None) -> Actor | None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return auth.resolve_actor(session, token=token, now=now)
 
 
@@ -102,7 +102,7 @@ def add_user(name: str, email: str, role: Role, password: str = PASSWORD,
              language: str = "en") -> Actor:
     """Insert an account row directly (no registration side effects); return its Actor."""
     data = NewAccount(name, email, password, language, role)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         user = User(name=data.name, email=data.email, password_hash=_password_hash(password),
                     role=data.role.value, language=data.language)
         session.add(user)
@@ -127,27 +127,27 @@ def day(offset: int) -> str:
 def add_unit_type(admin: Actor, name: str = "4x4 SUV", price: str = "80.00",
                   tax_rate: str = "10", units: int = 1) -> tuple[int, list[int]]:
     """A unit type with `units` units, made by the admin services; its id and unit ids."""
-    with db.write_session() as session:
+    with uow.write_session() as session:
         type_id = rental_catalog.save_unit_type(session, actor=admin, name=name,
                                                 description="", photo_url="",
                                                 price_per_day=price, tax_rate=tax_rate)
     unit_ids = []
     for n in range(1, units + 1):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             unit_ids.append(rental_catalog.add_unit(session, actor=admin, unit_type_id=type_id,
                                                     name=f"{name} #{n}"))
     return type_id, unit_ids
 
 
 def add_rental_entry(admin: Actor, unit_type_ids: list[int], title: str = "Book a car") -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rental_catalog.save_rental_entry(session, actor=admin, title=title,
                                                 unit_type_ids=unit_type_ids)
 
 
 def rental_settings(admin: Actor, **changes: object) -> rental_catalog.SettingsView:
     """Save the rental settings with some values changed (the others stay as they are)."""
-    with db.write_session() as session:
+    with uow.write_session() as session:
         current = rental_catalog.settings_view(session)
         values = {**asdict(current), **changes}
         return rental_catalog.save_settings(session, actor=admin, **values)
@@ -155,7 +155,7 @@ def rental_settings(admin: Actor, **changes: object) -> rental_catalog.SettingsV
 
 def book(actor: Actor | None, entry_id: object, unit_type_id: object, start: object,
          end: object, answers: object = None, today: date = TODAY) -> rentals.BookingView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rentals.place_booking(session, actor=actor, entry_id=entry_id,
                                      unit_type_id=unit_type_id, start=start, end=end,
                                      answers={} if answers is None else answers, today=today)
@@ -163,7 +163,7 @@ def book(actor: Actor | None, entry_id: object, unit_type_id: object, start: obj
 
 def change_booking_status(actor: Actor | None, order_id: object, status: object,
                           note: object = "") -> rentals.OrderDetail:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rentals.change_status(session, actor=actor, order_id=order_id, status=status,
                                      note=note)
 
@@ -186,7 +186,7 @@ def local_start(day: date, hh_mm: str, tz: str = BUSINESS_TZ) -> str:
 
 def add_service(admin: Actor, name: str, staff_ids: list[int], *, minutes: int = 60,
                 price: str = "30.00", approval: bool = False, multiple: bool = False) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.save_service(session, actor=admin, name=name,
                                          duration_minutes=minutes, price=price,
                                          requires_approval=approval, multiple_clients=multiple,
@@ -194,7 +194,7 @@ def add_service(admin: Actor, name: str, staff_ids: list[int], *, minutes: int =
 
 
 def set_hours(admin: Actor, staff_id: int, hours: object) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         appointments.set_hours(session, actor=admin, staff_id=staff_id, hours=hours)
 
 
@@ -204,14 +204,14 @@ def weekly_hours(*shifts: tuple[str, str], weekdays: range = range(7)) -> dict[s
 
 
 def add_day_off(admin: Actor, staff_id: int, day: object) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         appointments.add_day_off(session, actor=admin, staff_id=staff_id, day=day)
 
 
 def free_starts(service_id: object, day: object, now: datetime | None = None,
                 tz: str = BUSINESS_TZ) -> dict[int, list[str]]:
     """The free slots per staff member, as local "HH:MM" start times."""
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = appointments.free_slots(session, service_id=service_id, day=day, now=now)
     return {s.staff_id: [slot.start.astimezone(ZoneInfo(tz)).strftime("%H:%M")
                          for slot in s.slots] for s in found}
@@ -220,12 +220,12 @@ def free_starts(service_id: object, day: object, now: datetime | None = None,
 def book_appointment(actor: Actor | None, service_id: object, staff_id: object, start: object,
                      now: datetime | None = None) -> appointments.AppointmentView:
     """Book Now or Request to Book, whichever the service uses."""
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.book(session, actor=actor, service_id=service_id,
                                  staff_id=staff_id, start=start, now=now)
 
 
 def approve_appointment(actor: Actor | None,
                         appointment_id: object) -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.approve(session, actor=actor, appointment_id=appointment_id)

@@ -7,43 +7,43 @@ import pytest
 from reserve_app.domain.accounts import Role
 from reserve_app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
 from reserve_app.models import AuditEntry, MenuEntry, User
-from reserve_app.services import auth, dashboard, db, menu, outbox, seed, shop
+from reserve_app.services import auth, dashboard, menu, outbox, seed, shop, uow
 
 from .helpers import add_user, count, login, register, resolve, user_by_email
 
 
 def test_account_view_of_the_logged_in_user() -> None:
     actor = add_user("Alice", "alice@example.com", Role.CUSTOMER, language="ar")
-    with db.read_session() as session:
+    with uow.read_session() as session:
         view = auth.account(session, actor=actor)
     assert (view.user_id, view.name, view.email, view.role, view.language) == (
         actor.user_id, "Alice", "alice@example.com", "customer", "ar")
-    with db.read_session() as session, pytest.raises(Unauthenticated):
+    with uow.read_session() as session, pytest.raises(Unauthenticated):
         auth.account(session, actor=None)
 
 
 def test_home_summary_counts_new_and_open_shop_orders() -> None:
     admin = add_user("Ada", "ada@example.com", Role.ADMIN)
     customer = add_user("Cy", "cy@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         product = shop.save_product(session, actor=admin, name="Tea", kind="product",
                                     price="2.00")
     orders = []
     for _ in range(3):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             orders.append(shop.place_order(session, actor=customer, method="cash", items=[
                 {"product_id": product, "pay_with": "money", "quantity": 1}]))
     for order_id, action in ((orders[0], "accept"), (orders[1], "cancel")):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             shop.act(session, actor=admin, order_id=order_id, action=action)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         summary = dashboard.home_summary(session, actor=admin)
     assert (summary.orders_new, summary.orders_open) == (1, 2)
 
 
 def test_set_language_is_saved_for_the_next_login() -> None:
     actor = add_user("Alice", "alice@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         assert auth.set_language(session, actor=actor, language="ar") == "ar"
     assert resolve(login("alice@example.com")).language == "ar"
 
@@ -51,14 +51,14 @@ def test_set_language_is_saved_for_the_next_login() -> None:
 @pytest.mark.parametrize("language", ["xx", "", None, 1, ["ar"]])
 def test_set_language_refuses_unknown_languages(language: object) -> None:
     actor = add_user("Alice", "alice@example.com", Role.CUSTOMER)
-    with db.write_session() as session, pytest.raises(ValidationFailed) as err:
+    with uow.write_session() as session, pytest.raises(ValidationFailed) as err:
         auth.set_language(session, actor=actor, language=language)
     assert err.value.fields == {"language": "field.choice_invalid"}
     assert user_by_email("alice@example.com").language == "en"
 
 
 def test_set_language_needs_a_login() -> None:
-    with db.write_session() as session, pytest.raises(Unauthenticated):
+    with uow.write_session() as session, pytest.raises(Unauthenticated):
         auth.set_language(session, actor=None, language="ar")
 
 
@@ -67,12 +67,12 @@ def test_home_summary_counts_for_staff_only() -> None:
     add_user("Ada", "ada@example.com", Role.ADMIN)
     register(name="Cleo", email="cleo@example.com")
     customer = add_user("Carl", "carl@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         outbox.record_email(session, to="x@example.com", kind="welcome", language="en",
                             name="X")
         session.commit()
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         summary = dashboard.home_summary(session, actor=stan)
     assert summary == dashboard.HomeSummary(customers=2, staff=2, emails_pending=2,
                                             emails_failed=0, bookings_today=0,
@@ -80,27 +80,27 @@ def test_home_summary_counts_for_staff_only() -> None:
                                             requests_waiting=0, orders_open=0,
                                             orders_new=0)
     for actor, error in ((None, Unauthenticated), (customer, Forbidden)):
-        with db.read_session() as session, pytest.raises(error):
+        with uow.read_session() as session, pytest.raises(error):
             dashboard.home_summary(session, actor=actor)
 
 
 def test_storefront_menu_lists_active_entries_in_order() -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.add_all([
             MenuEntry(kind="page", title="Second", path="/b", position=2),
             MenuEntry(kind="page", title="Hidden", path="/h", position=0, active=False),
             MenuEntry(kind="page", title="First", path="/a", position=1),
         ])
         session.commit()
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert menu.storefront_menu(session) == [menu.MenuItem("First", "/a"),
                                                  menu.MenuItem("Second", "/b")]
 
 
 def test_demo_seed_runs_once_and_its_logins_work() -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         assert seed.seed_if_empty(session) is True
-    with db.write_session() as session:
+    with uow.write_session() as session:
         assert seed.seed_if_empty(session) is False
     assert count(User) == len(seed.DEMO_USERS)
     assert count(AuditEntry, AuditEntry.action == "seeded") == len(seed.DEMO_USERS)
@@ -111,7 +111,7 @@ def test_demo_seed_runs_once_and_its_logins_work() -> None:
 
 def test_seed_leaves_a_database_with_users_alone() -> None:
     add_user("Alice", "alice@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         assert seed.seed_if_empty(session) is False
     assert count(User) == 1
 
@@ -127,7 +127,7 @@ def test_home_summary_flags_card_holds_older_than_six_days_and_counts_open_ticke
     admin = add_user("Ada", "ada@example.com", Role.ADMIN)
     customer = add_user("Cy", "cy@example.com", Role.CUSTOMER)
     now = utcnow()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         invoice = Invoice(order_kind="booking", order_id=1, customer_id=customer.user_id,
                           subtotal=Decimal("10"), tax=Decimal("0"), total=Decimal("10"),
                           currency="EUR")
@@ -140,9 +140,9 @@ def test_home_summary_flags_card_holds_older_than_six_days_and_counts_open_ticke
             session.add(Payment(invoice_id=invoice.id, provider="stripe", method="card",
                                 amount=Decimal("10"), status=status, held_at=held))
         session.commit()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         tickets.create_charged_ticket(session, actor=customer, method="cash", last4="",
                                       details="Charged at the counter, no order.")
-    with db.read_session() as session:
+    with uow.read_session() as session:
         summary = dashboard.home_summary(session, actor=admin)
     assert (summary.holds_old, summary.tickets_open) == (1, 1)

@@ -12,7 +12,7 @@ from sqlmodel import select
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import DomainError, Forbidden, NotFound, SlotTaken
 from reserve_app.models import Appointment, AuditEntry, OutboxMessage
-from reserve_app.services import appointments, db
+from reserve_app.services import appointments, uow
 
 from .helpers import (
     BUSINESS_TZ,
@@ -53,14 +53,14 @@ def world() -> dict:
 
 def propose(actor: Actor | None, request_id: int, stan: Actor, hh_mm: str = "11:00",
             message: str = "") -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.propose_time(session, actor=actor, appointment_id=request_id,
                                          staff_id=stan.user_id, start=local_start(MON, hh_mm),
                                          message=message, now=NOW)
 
 
 def respond(actor: Actor | None, request_id: int, accept: object) -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.respond_to_proposal(session, actor=actor, appointment_id=request_id,
                                                 accept=accept, now=NOW)
 
@@ -88,13 +88,13 @@ def test_proposal_is_emailed_and_accepted_from_my_bookings(world: dict) -> None:
 def test_email_link_works_once_and_rejecting_keeps_the_request(world: dict) -> None:
     propose(world["stan"], world["request"].id, world["stan"])
     token = link_token()
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert appointments.proposal_by_token(session, token=token).id == world["request"].id
-    with db.write_session() as session:
+    with uow.write_session() as session:
         view = appointments.respond_by_token(session, token=token, accept=False, now=NOW)
     assert view.status == "pending" and view.proposed_start is None
     assert count(OutboxMessage, OutboxMessage.kind == "proposal_rejected") == 1
-    with db.write_session() as session, pytest.raises(NotFound):
+    with uow.write_session() as session, pytest.raises(NotFound):
         appointments.respond_by_token(session, token=token, accept=True, now=NOW)
 
 
@@ -102,7 +102,7 @@ def test_accepting_rechecks_that_the_time_is_still_free(world: dict) -> None:
     propose(world["stan"], world["request"].id, world["stan"], "11:00")
     other = book_appointment(world["dan"], world["service"], world["stan"].user_id,
                              local_start(MON, "11:00"), now=NOW)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         appointments.approve(session, actor=world["stan"], appointment_id=other.id)
     with pytest.raises(SlotTaken):
         respond(world["cleo"], world["request"].id, True)
@@ -121,9 +121,9 @@ def test_only_staff_propose_and_only_the_customer_answers(world: dict) -> None:
         respond(world["dan"], request_id, True)  # another customer's request
     with pytest.raises(DomainError):
         respond(world["cleo"], request_id, "yes")  # not a boolean
-    with pytest.raises(NotFound), db.write_session() as session:
+    with pytest.raises(NotFound), uow.write_session() as session:
         appointments.respond_by_token(session, token="x" * 32, accept=True, now=NOW)
     assert count(OutboxMessage) == emails + 1
-    with db.read_session() as session:
+    with uow.read_session() as session:
         mine = session.exec(select(Appointment).where(Appointment.id == request_id)).one()
     assert mine.status == "pending" and mine.proposed_start is not None

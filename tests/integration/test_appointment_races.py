@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import SlotTaken, ValidationFailed
 from reserve_app.models import Appointment, AuditEntry, OutboxMessage
-from reserve_app.services import db
+from reserve_app.services import uow
 from reserve_app.services.appointments import AppointmentView
 
 from .helpers import (
@@ -141,7 +141,7 @@ def _appointment(service: int, staff: Actor, customer: Actor, day: date, start: 
 
 
 def _insert(appointment: Appointment) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.add(appointment)
         session.commit()
 
@@ -181,18 +181,18 @@ def test_the_database_refuses_overlapping_holding_rows(team: dict[str, Actor],
 
     # Making an overlapping row hold its slot, or moving a holding row onto another, is
     # refused by the database too.
-    with db.write_session() as session:
+    with uow.write_session() as session:
         waiting = session.exec(select(Appointment).where(
             Appointment.status == "declined")).one()
         waiting.holds_slot = True
         with pytest.raises(IntegrityError, match="appointments_no_overlap"):
             session.commit()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         sues = session.exec(select(Appointment).where(Appointment.staff_id == sue.user_id)).one()
         sues.staff_id = stan.user_id
         with pytest.raises(IntegrityError, match="appointments_no_overlap"):
             session.commit()
-    with db.write_session() as session:
+    with uow.write_session() as session:
         early = session.exec(select(Appointment).where(
             Appointment.staff_id == stan.user_id, col(Appointment.holds_slot),
             Appointment.start_at == _utc(day, "09:00"))).one()
@@ -200,7 +200,7 @@ def test_the_database_refuses_overlapping_holding_rows(team: dict[str, Actor],
         early.end_at = _utc(day, "10:01")
         with pytest.raises(IntegrityError, match="appointments_no_overlap"):
             session.commit()
-    with db.write_session() as session:  # moving it to a free time is fine
+    with uow.write_session() as session:  # moving it to a free time is fine
         early = session.get(Appointment, early_id)
         assert early is not None
         early.start_at, early.end_at = _utc(day, "08:00"), _utc(day, "09:00")
@@ -220,11 +220,11 @@ def test_two_staff_deciding_one_request_at_once_one_decision_wins(
     [cleo] = _customers(1)
 
     def decline(actor: Actor, request_id: int) -> AppointmentView:
-        with db.write_session() as session:
+        with uow.write_session() as session:
             return appointments.decline(session, actor=actor, appointment_id=request_id)
 
     def reschedule(actor: Actor, request_id: int, when: str) -> AppointmentView:
-        with db.write_session() as session:
+        with uow.write_session() as session:
             return appointments.approve_with_reschedule(
                 session, actor=actor, appointment_id=request_id, staff_id=sue.user_id,
                 start=when, now=NOW)

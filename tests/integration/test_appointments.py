@@ -33,7 +33,7 @@ from reserve_app.models import (
     ServiceStaff,
     WorkingHours,
 )
-from reserve_app.services import appointments, db
+from reserve_app.services import appointments, uow
 
 from .helpers import (
     BUSINESS_TZ,
@@ -132,7 +132,7 @@ def _appointments() -> list[tuple]:
 
 
 def _links() -> list[tuple[int, int]]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return sorted((r.service_id, r.staff_id) for r in session.exec(select(ServiceStaff)))
 
 
@@ -144,7 +144,7 @@ def _catalogue() -> list[object]:
 
 
 def _all(model: type) -> list:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return list(session.exec(select(model)).all())
 
 
@@ -166,7 +166,7 @@ def _book(actor: Actor | None, service_id: object, staff_id: object,
 
 def _reschedule(actor: Actor | None, appointment_id: object, staff_id: object, when: object,
                 **options: object) -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.approve_with_reschedule(
             session, actor=actor, appointment_id=appointment_id, staff_id=staff_id, start=when,
             now=NOW, **options)
@@ -174,24 +174,24 @@ def _reschedule(actor: Actor | None, appointment_id: object, staff_id: object, w
 
 def _decline(actor: Actor | None, appointment_id: object,
              **options: object) -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.decline(session, actor=actor, appointment_id=appointment_id,
                                     **options)
 
 
 def _pay(actor: Actor | None, appointment_id: object) -> appointments.AppointmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.pay_appointment(session, actor=actor, appointment_id=appointment_id)
 
 
 def _calendar(actor: Actor | None, first_day: object,
               days: object) -> list[appointments.AppointmentView]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return appointments.calendar(session, actor=actor, first_day=first_day, days=days)
 
 
 def _mine(actor: Actor) -> list[int]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return [v.id for v in appointments.my_appointments(session, actor=actor)]
 
 
@@ -199,7 +199,7 @@ def _save_service(actor: Actor | None, **changes: object) -> int:
     values: dict[str, object] = {"name": "Massage", "duration_minutes": 60, "price": "40.00",
                                  "requires_approval": False, "multiple_clients": False,
                                  "staff_ids": [], **changes}
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return appointments.save_service(session, actor=actor, **values)
 
 
@@ -210,7 +210,7 @@ def test_admin_builds_the_appointment_catalogue(people: dict[str, Actor]) -> Non
     admin, stan, sue = people["admin"], people["stan"], people["sue"]
     service = _save_service(admin, name=" Haircut ", duration_minutes=45, price="30,50",
                             staff_ids=[sue.user_id, stan.user_id, stan.user_id])
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert appointments.list_services(session) == [appointments.ServiceView(
             service, "Haircut", 45, Decimal("30.50"), False, False,
             [(stan.user_id, "Stan Staff"), (sue.user_id, "Sue Stylist")])]
@@ -222,7 +222,7 @@ def test_admin_builds_the_appointment_catalogue(people: dict[str, Actor]) -> Non
     other = _save_service(admin, name="Beard trim", duration_minutes=5, price=0,
                           staff_ids=[stan.user_id])
     assert same == service
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert appointments.list_services(session) == [
             appointments.ServiceView(other, "Beard trim", 5, Decimal("0"), False, False,
                                      [(stan.user_id, "Stan Staff")]),
@@ -362,7 +362,7 @@ def test_invalid_hours_and_days_off_are_refused_and_nothing_is_saved(
                 staff_id, value, expected = make(clinic)
                 argument = {"hours": value} if call is appointments.set_hours else {"day": value}
                 error = expected if isinstance(expected, type) else ValidationFailed
-                with db.write_session() as session, pytest.raises(error) as err:
+                with uow.write_session() as session, pytest.raises(error) as err:
                     call(session, actor=clinic.admin, staff_id=staff_id, **argument)
                 if isinstance(expected, dict):
                     assert err.value.fields == expected
@@ -370,12 +370,12 @@ def test_invalid_hours_and_days_off_are_refused_and_nothing_is_saved(
 
 
 def _set_hours_as(actor: Actor | None, staff_id: int, hours: object) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         appointments.set_hours(session, actor=actor, staff_id=staff_id, hours=hours)
 
 
 def _day_off_as(actor: Actor | None, staff_id: int, day: object) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         appointments.add_day_off(session, actor=actor, staff_id=staff_id, day=day)
 
 
@@ -417,7 +417,7 @@ def test_admin_edits_a_service_and_booked_appointments_keep_their_terms(clinic: 
                          multiple_clients=True, staff_ids=[sue])
 
     assert same == clinic.haircut
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [view] = [v for v in appointments.list_services(session) if v.id == clinic.haircut]
     assert view == appointments.ServiceView(clinic.haircut, "Long haircut", 90, Decimal("45.50"),
                                             True, True, [(sue, "Sue Stylist")])
@@ -505,7 +505,7 @@ def test_two_admins_editing_a_service_at_once_are_audited_in_turn(clinic: Clinic
 
 def test_the_hours_form_reads_the_hours_in_force(clinic: Clinic) -> None:
     def hours_of(actor: Actor | None, staff_id: object) -> dict[int, list[tuple[str, str]]]:
-        with db.read_session() as session:
+        with uow.read_session() as session:
             return appointments.hours_of(session, actor=actor, staff_id=staff_id)
 
     assert hours_of(clinic.admin, clinic.stan.user_id) == {
@@ -537,7 +537,7 @@ def test_free_slots_follow_hours_days_off_and_the_clock(clinic: Clinic) -> None:
     assert free_starts(clinic.haircut, on(5), NOW) == {stan: [], sue: tuesday[sue]}  # Saturday
     assert free_starts(clinic.consult, on(1), NOW) == {stan: tuesday[stan]}  # Stan only
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [first, second] = appointments.free_slots(session, service_id=clinic.haircut,
                                                   day=on(1), now=NOW)
     assert (first.staff_id, first.staff_name, second.staff_id, second.staff_name) == (
@@ -583,7 +583,7 @@ def test_free_slots_refuse_bad_days_and_unknown_services(clinic: Clinic,
             changes, expected = make(clinic)
             query = {"service_id": clinic.haircut, "day": on(1), **changes}
             error = expected if isinstance(expected, type) else ValidationFailed
-            with db.read_session() as session, pytest.raises(error) as err:
+            with uow.read_session() as session, pytest.raises(error) as err:
                 appointments.free_slots(session, now=NOW, **query)
             if isinstance(expected, dict):
                 assert err.value.fields == expected

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from reserve_app import api
 from reserve_app.domain.accounts import Role
 from reserve_app.domain.tickets import MAX_FILE_BYTES
-from reserve_app.services import db, tickets
+from reserve_app.services import tickets, uow
 
 from .helpers import add_user, configure, login
 
@@ -30,10 +30,10 @@ def desk(settings_env: pytest.MonkeyPatch, tmp_path: Path) -> dict:
     add_user("Stan Staff", "stan@example.com", Role.STAFF)
     cleo = add_user("Cleo Customer", "cleo@example.com", Role.CUSTOMER)
     add_user("Dan Customer", "dan@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         ticket_id = tickets.create_charged_ticket(session, actor=cleo, method="card",
                                                   last4="4242", details="Charged twice")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         file = tickets.attach(session, actor=cleo, ticket_id=ticket_id,
                               filename="../../receipt.png", data=PNG)
     return {"file": file.id, "cleo": login("cleo@example.com"),

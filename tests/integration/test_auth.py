@@ -21,7 +21,7 @@ from reserve_app.models import (
     User,
 )
 from reserve_app.models.base import utcnow
-from reserve_app.services import audit, auth, db, staff
+from reserve_app.services import audit, auth, staff, uow
 
 from .helpers import (
     PASSWORD,
@@ -67,7 +67,7 @@ def test_register_creates_customer_with_argon2_hash_welcome_email_and_audit() ->
     assert "Alice Example" in welcome.body
     assert "http://localhost:3000/login" in welcome.body
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         history = audit.history(session, entity="user", entity_id=user.id)
     assert [(h.action, h.new_value, h.actor_name) for h in history] == [
         ("registered", "customer", "Alice Example")]
@@ -211,7 +211,7 @@ def test_each_login_gets_a_new_token_and_resolves_to_the_actor(alice: str) -> No
 
 def test_logout_ends_only_that_session(alice: str) -> None:
     first, second = login(alice), login(alice)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         auth.logout(session, token=first)
     assert resolve(first) is None
     assert resolve(second) is not None
@@ -221,10 +221,10 @@ def test_logout_ends_only_that_session(alice: str) -> None:
 def test_resolve_actors_answers_for_many_sessions_at_once(alice: str) -> None:
     """The live dispatcher checks every subscribed tab's cookie in one query per round."""
     live_one, logged_out, expired = login(alice), login(alice), login(alice)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         auth.logout(session, token=logged_out)
     later = utcnow() + timedelta(hours=336, seconds=1)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = auth.resolve_actors(session, tokens=[live_one, logged_out, "unknown",
                                                      "x" * 101, ""])
         after_expiry = auth.resolve_actors(session, tokens=[expired], now=later)
@@ -264,7 +264,7 @@ def test_wrong_credentials_are_refused(alice: str, email: object, password: obje
 def test_disabled_staff_account_loses_sessions_tickets_and_login() -> None:
     admin = add_admin()
     add_user("Sam", "sam@example.com", Role.CUSTOMER)  # another user: their session survives
-    with db.write_session() as session:
+    with uow.write_session() as session:
         target = staff.create_staff(session, actor=admin, name="Sam Staff",
                                     email="sam.staff@example.com", password=PASSWORD,
                                     role="staff")
@@ -272,7 +272,7 @@ def test_disabled_staff_account_loses_sessions_tickets_and_login() -> None:
     pending_ticket = start_login("sam.staff@example.com", PASSWORD)
     other = login("sam@example.com")
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         staff.set_active(session, actor=admin, user_id=target.user_id, active=False)
 
     assert resolve(token) is None
@@ -282,7 +282,7 @@ def test_disabled_staff_account_loses_sessions_tickets_and_login() -> None:
         start_login("sam.staff@example.com", PASSWORD)
     assert resolve(other) is not None
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         staff.set_active(session, actor=admin, user_id=target.user_id, active=True)
     assert resolve(login("sam.staff@example.com")).role is Role.STAFF
 

@@ -10,7 +10,7 @@ from sqlmodel import delete
 from reserve_app.domain.errors import InvalidCredentials, TooManyAttempts, ValidationFailed
 from reserve_app.models import AuditEntry, LoginAttempt, OutboxMessage, User
 from reserve_app.models.base import utcnow
-from reserve_app.services import db
+from reserve_app.services import uow
 
 from .helpers import PASSWORD, configure, count, register, run_together, start_login
 
@@ -64,7 +64,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin() -> None:
     from .helpers import add_user
 
     for _ in range(5):
-        with db.write_session() as session:
+        with uow.write_session() as session:
             session.exec(delete(AuditEntry))
             session.exec(delete(User))
             session.commit()
@@ -74,7 +74,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_admin() -> None:
 
         def disable(i: int) -> object:
             actor, target = pairs[i]
-            with db.write_session() as session:
+            with uow.write_session() as session:
                 return staff.set_active(session, actor=actor, user_id=target.user_id,
                                         active=False)
 

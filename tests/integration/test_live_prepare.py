@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from reserve_app.domain.accounts import Role
-from reserve_app.services import auth, db, live
+from reserve_app.services import auth, live, uow
 from reserve_app.state import live as push_live
 from reserve_app.state.live import Subscription
 from reserve_app.state.staff_orders import StaffOrdersState
@@ -30,7 +30,7 @@ def panels() -> Iterator[dict[str, str]]:
         if name == "sue":
             add_user("Sue Staff", email, Role.STAFF)
         tokens[name] = login(email)
-        with db.read_session() as session:
+        with uow.read_session() as session:
             actor = auth.resolve_actor(session, token=tokens[name])
         subs[(f"tab-{name}", StaffOrdersState)] = Subscription(tokens[name], actor, "en", "UTC")
     yield tokens
@@ -38,12 +38,12 @@ def panels() -> Iterator[dict[str, str]]:
 
 
 def new_events(before: int) -> list[live.LiveView]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return live.events_after(session, after=before)
 
 
 def latest() -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return live.latest_id(session)
 
 
@@ -64,7 +64,7 @@ def test_prepare_reads_the_sessions_and_the_open_orders_after_the_commit(
 
 
 def test_a_logged_out_panel_is_left_out_of_the_read(s: Shop, panels: dict[str, str]) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         auth.logout(session, token=panels["sue"])
     before = latest()
     send(s.cleo, [line(s.cola)])

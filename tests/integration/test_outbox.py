@@ -17,7 +17,7 @@ from reserve_app.domain.errors import Forbidden, Unauthenticated
 from reserve_app.domain.outbox import retry_delay
 from reserve_app.models import DeliveryAttempt, OutboxMessage
 from reserve_app.models.base import utcnow
-from reserve_app.services import db, outbox
+from reserve_app.services import outbox, uow
 
 from .helpers import add_user, configure, count, register, rows
 
@@ -174,7 +174,7 @@ async def test_without_smtp_host_nothing_is_sent() -> None:
 
 
 def _add_messages(n: int) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         for i in range(n):
             outbox.record_email(session, to=f"user{i}@example.com", kind="welcome",
                                 language="en", name=f"User {i}")
@@ -185,7 +185,7 @@ def _add_messages(n: int) -> None:
 def test_only_staff_may_read_the_outbox(who: Role | None, error: type[Exception]) -> None:
     _add_messages(1)
     actor = add_user("Cleo", "cleo@example.com", who) if who else None
-    with db.read_session() as session, pytest.raises(error):
+    with uow.read_session() as session, pytest.raises(error):
         outbox.list_messages(session, actor=actor)
 
 
@@ -195,7 +195,7 @@ def test_outbox_pages_newest_first(role: Role) -> None:
     total = outbox.PAGE_SIZE + 5
     _add_messages(total)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         first, n1 = outbox.list_messages(session, actor=actor, page=1)
         second, n2 = outbox.list_messages(session, actor=actor, page=2)
         beyond, n3 = outbox.list_messages(session, actor=actor, page=3)

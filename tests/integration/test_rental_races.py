@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import SlotTaken
 from reserve_app.models import AuditEntry, BookingOrder, OutboxMessage, RentalSettings
-from reserve_app.services import db, rentals
+from reserve_app.services import rentals, uow
 
 from .helpers import (
     TODAY,
@@ -108,7 +108,7 @@ def _order(customer: Actor, unit_type: int, unit: int, start: int, end: int,
 
 
 def _insert(order: BookingOrder) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.add(order)
         session.commit()
 
@@ -133,7 +133,7 @@ def test_the_database_refuses_overlaps_the_service_did_not_check(db_url: str) ->
     assert count(BookingOrder) == 6
 
     # Making an overlapping inactive order active again is refused by the database too.
-    with db.write_session() as session:
+    with uow.write_session() as session:
         cancelled = session.exec(select(BookingOrder).where(
             BookingOrder.status == "cancelled")).one()
         cancelled.status = "pending"

@@ -38,7 +38,7 @@ from reserve_app.models import (
     Unit,
     UnitType,
 )
-from reserve_app.services import db, menu, rental_catalog, rentals
+from reserve_app.services import menu, rental_catalog, rentals, uow
 
 from .helpers import (
     TODAY,
@@ -95,23 +95,23 @@ def _written() -> dict[str, int]:
 
 
 def _search(shop: Shop, start: object, end: object) -> list[tuple[str, int, Quote]]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         offers = rentals.search(session, entry_id=shop.entry, start=start, end=end, today=TODAY)
     return [(o.name, o.free_units, o.quote) for o in offers]
 
 
 def _detail(actor: Actor, order_id: int) -> rentals.OrderDetail:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return rentals.order_detail(session, actor=actor, order_id=order_id)
 
 
 def _pay(actor: Actor | None, order_id: object) -> rentals.BookingView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rentals.pay_booking(session, actor=actor, order_id=order_id)
 
 
 def _approve(actor: Actor | None, order_id: object, payment_id: object) -> rentals.OrderDetail:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rentals.approve_booking_payment(session, actor=actor, order_id=order_id,
                                                payment_id=payment_id)
 
@@ -131,30 +131,30 @@ def _audit(entity: str, entity_id: int) -> list[tuple[int | None, str, str, str,
 
 def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
     admin = people["admin"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         suv = rental_catalog.save_unit_type(
             session, actor=admin, name=" 4x4 SUV ", description=" Big ", photo_url="/suv.png",
             price_per_day="80", tax_rate="10")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         same = rental_catalog.save_unit_type(
             session, actor=admin, unit_type_id=suv, name="4x4 SUV", description="Bigger",
             photo_url="", price_per_day="85,50", tax_rate="7.5", active=True)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         room = rental_catalog.save_unit_type(
             session, actor=admin, name="Single room", description="", photo_url="",
             price_per_day="40", tax_rate="0")
     assert same == suv
-    with db.write_session() as session:
+    with uow.write_session() as session:
         unit_a = rental_catalog.add_unit(session, actor=admin, unit_type_id=suv, name=" SUV A ")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         unit_b = rental_catalog.add_unit(session, actor=admin, unit_type_id=suv, name="SUV B")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.set_unit_active(session, actor=admin, unit_id=unit_b, active=False)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.set_unit_type_active(session, actor=admin, unit_type_id=room,
                                             active=False)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         types = rental_catalog.list_unit_types(session, actor=admin)
         units = rental_catalog.list_units(session, actor=admin, unit_type_id=suv)
     assert types == [
@@ -166,68 +166,68 @@ def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
     assert units == [rental_catalog.UnitView(unit_a, suv, "SUV A", True),
                      rental_catalog.UnitView(unit_b, suv, "SUV B", False)]
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         cars = rental_catalog.save_rental_entry(session, actor=admin, title=" Book a 4x4 ",
                                                 unit_type_ids=[suv])
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rooms = rental_catalog.save_rental_entry(session, actor=admin, title="Rooms",
                                                  unit_type_ids=[room])
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_rental_entry(session, actor=admin, entry_id=cars, title="Book a car",
                                          unit_type_ids=[room, suv, suv])
 
     def entries() -> list[tuple[int, str, int, bool, tuple[int, ...]]]:
-        with db.read_session() as session:
+        with uow.read_session() as session:
             return [(e.id, e.title, e.position, e.active, e.unit_type_ids)
                     for e in rental_catalog.list_menu_entries(session, actor=admin)]
 
     both = tuple(sorted([suv, room]))
     assert entries() == [(cars, "Book a car", 1, True, both), (rooms, "Rooms", 2, True, (room,))]
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert rentals.rental_page(session, entry_id=cars) == rentals.RentalPage(
             cars, "Book a car", True, 60)
 
     for entry_id, step in [(rooms, -1), (rooms, -1)]:  # up, then already on top: stays
-        with db.write_session() as session:
+        with uow.write_session() as session:
             rental_catalog.move_entry(session, actor=admin, entry_id=entry_id, step=step)
     assert entries() == [(rooms, "Rooms", 1, True, (room,)), (cars, "Book a car", 2, True, both)]
     for entry_id, step in [(rooms, 1), (rooms, 1)]:  # down, then already at the bottom
-        with db.write_session() as session:
+        with uow.write_session() as session:
             rental_catalog.move_entry(session, actor=admin, entry_id=entry_id, step=step)
     assert [(e[0], e[2]) for e in entries()] == [(cars, 1), (rooms, 2)]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_rental_entry(session, actor=admin, entry_id=rooms, title="Rooms",
                                          unit_type_ids=[room], active=False)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [m.title for m in menu.storefront_menu(session)] == ["Book a car"]
     for bad_step in [0, 2, True, "1"]:
-        with pytest.raises(ValidationFailed), db.write_session() as session:
+        with pytest.raises(ValidationFailed), uow.write_session() as session:
             rental_catalog.move_entry(session, actor=admin, entry_id=rooms, step=bad_step)
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         licence = rental_catalog.add_field(session, actor=admin, label=" Licence number ",
                                            kind="text", required=True, shown=True)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         seat = rental_catalog.add_field(session, actor=admin, label="Child seat", kind="choice",
                                         required=False, shown=False, choices="none, baby,none")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.update_field(session, actor=admin, field_id=seat, required=True,
                                     shown=True)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.update_field(session, actor=admin, field_id=licence, required=False,
                                     shown=True)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert rental_catalog.list_fields(session) == [
             rental_catalog.FieldView(licence, "Licence number", "text", False, True, ""),
             rental_catalog.FieldView(seat, "Child seat", "choice", True, True, "none,baby"),
         ]
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         saved = rental_catalog.save_settings(session, actor=admin, booking_enabled=False,
                                              initial_status="confirmed", payments_enabled=False,
                                              max_days=14)
     assert saved == rental_catalog.SettingsView(False, "confirmed", False, 14)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert rental_catalog.settings_view(session) == saved
         assert rentals.rental_page(session, entry_id=cars).booking_enabled is False
         assert menu.storefront_menu(session) == []  # rental entries hide while booking is off
@@ -247,7 +247,7 @@ def test_admin_builds_the_rental_catalogue(people: dict[str, Actor]) -> None:
 
 
 def test_invalid_unit_type_is_refused_and_nothing_is_saved(people: dict[str, Actor]) -> None:
-    with db.write_session() as session, pytest.raises(ValidationFailed) as err:
+    with uow.write_session() as session, pytest.raises(ValidationFailed) as err:
         rental_catalog.save_unit_type(session, actor=people["admin"], name="", description="",
                                       photo_url="", price_per_day="0", tax_rate="101")
     assert err.value.fields == {"name": "field.required", "price_per_day": "field.amount_invalid",
@@ -275,7 +275,7 @@ def test_a_save_from_a_stale_settings_form_is_refused(people: dict[str, Actor]) 
     """A form sends the version of the values it showed; another save in between makes it
     stale, and its save is refused instead of silently putting the old values back."""
     admin = people["admin"]
-    with db.read_session() as session:
+    with uow.read_session() as session:
         shown = rental_catalog.settings_view(session)
     assert shown.version and shown.version == rental_catalog.SettingsView(
         shown.booking_enabled, shown.initial_status, shown.payments_enabled,
@@ -283,15 +283,15 @@ def test_a_save_from_a_stale_settings_form_is_refused(people: dict[str, Actor]) 
     newer = rental_settings(admin, booking_enabled=False)  # another tab saves meanwhile
     assert newer.version != shown.version
     before = count(AuditEntry)
-    with pytest.raises(StaleForm), db.write_session() as session:
+    with pytest.raises(StaleForm), uow.write_session() as session:
         rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
                                      initial_status="confirmed", payments_enabled=False,
                                      max_days=5, version=shown.version)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert rental_catalog.settings_view(session) == newer
     assert count(AuditEntry) == before
     # With the version in force the same save goes through.
-    with db.write_session() as session:
+    with uow.write_session() as session:
         saved = rental_catalog.save_settings(session, actor=admin, booking_enabled=True,
                                              initial_status="confirmed", payments_enabled=False,
                                              max_days=5, version=newer.version)
@@ -300,7 +300,7 @@ def test_a_save_from_a_stale_settings_form_is_refused(people: dict[str, Actor]) 
 
 def _catalogue() -> list[object]:
     """Everything the catalogue services may change."""
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return [
             [tuple(r.model_dump().values()) for r in session.exec(select(model).order_by(model.id))]
             for model in (UnitType, Unit, MenuEntry, ExtraField, RentalSettings, AuditEntry)
@@ -346,7 +346,7 @@ CATALOGUE_CALLS: dict[str, Callable[..., object]] = {
 def test_only_admins_may_change_the_catalogue(shop: Shop, subtests: pytest.Subtests) -> None:
     admin = shop.people["admin"]
     add_rental_entry(admin, [shop.van], title="Vans")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         field = rental_catalog.add_field(session, actor=admin, label="Licence", kind="text",
                                          required=True, shown=True)
     rental_settings(admin, max_days=30)
@@ -356,7 +356,7 @@ def test_only_admins_may_change_the_catalogue(shop: Shop, subtests: pytest.Subte
         for who, error in [(None, Unauthenticated), ("cleo", Forbidden), ("staff", Forbidden)]:
             with subtests.test(call=call, who=who):
                 actor = shop.people[who] if who else None
-                with db.write_session() as session, pytest.raises(error):
+                with uow.write_session() as session, pytest.raises(error):
                     CATALOGUE_CALLS[call](session, actor, target)
                 assert _catalogue() == before
 
@@ -367,7 +367,7 @@ def test_only_admins_may_change_the_catalogue(shop: Shop, subtests: pytest.Subte
 def _edit_type(actor: Actor | None, unit_type_id: object, **changes: object) -> int:
     values: dict[str, object] = {"name": "4x4 SUV", "description": "", "photo_url": "",
                                  "price_per_day": "80.00", "tax_rate": "10", **changes}
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rental_catalog.save_unit_type(session, actor=actor, unit_type_id=unit_type_id,
                                              **values)
 
@@ -382,7 +382,7 @@ def test_admin_edits_a_unit_type_and_past_orders_keep_their_price(shop: Shop) ->
                       tax_rate="8")
 
     assert same == shop.suv
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = [t for t in rental_catalog.list_unit_types(session, actor=admin)
                  if t.id == shop.suv]
     assert found == [rental_catalog.UnitTypeView(
@@ -409,7 +409,7 @@ def test_admin_edits_a_unit_type_and_past_orders_keep_their_price(shop: Shop) ->
 
 def test_editing_a_unit_type_keeps_it_out_of_the_storefront_when_it_was(shop: Shop) -> None:
     admin = shop.people["admin"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.set_unit_type_active(session, actor=admin, unit_type_id=shop.van,
                                             active=False)
     _edit_type(admin, shop.van, name="Van", price_per_day="55")  # the form sends no switch
@@ -450,7 +450,7 @@ def test_bad_unit_type_edits_are_refused_and_nothing_changes(shop: Shop,
 def test_admin_renames_a_unit_and_its_orders_follow(shop: Shop) -> None:
     admin, cleo = shop.people["admin"], shop.people["cleo"]
     booked = book(cleo, shop.entry, shop.suv, day(1), day(2))
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.rename_unit(session, actor=admin, unit_id=shop.suv_units[0],
                                    name=" SUV KR-1234 ")
     assert rows(Unit, Unit.id == shop.suv_units[0])[0].name == "SUV KR-1234"
@@ -462,24 +462,24 @@ def test_admin_renames_a_unit_and_its_orders_follow(shop: Shop) -> None:
                                     (shop.suv_units[0], "x" * 101, ValidationFailed),
                                     (shop.suv_units[0], None, ValidationFailed),
                                     (10**9, "Ghost", NotFound), ("1", "Ghost", NotFound)]:
-        with db.write_session() as session, pytest.raises(expected):
+        with uow.write_session() as session, pytest.raises(expected):
             rental_catalog.rename_unit(session, actor=admin, unit_id=unit_id, name=name)
         assert _catalogue() == before
 
 
 def test_admin_edits_a_rental_menu_entry(shop: Shop) -> None:
     admin = shop.people["admin"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_rental_entry(session, actor=admin, entry_id=shop.entry,
                                          title=" Rent a van ", unit_type_ids=[shop.van])
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert rentals.rental_page(session, entry_id=shop.entry).title == "Rent a van"
         assert [m.title for m in menu.storefront_menu(session)] == ["Rent a van"]
     assert [name for name, _, _ in _search(shop, day(1), day(2))] == ["Van"]
     assert _audit("menu_entry", shop.entry)[-1] == (
         admin.user_id, "menu_entry_changed", "title: Book a car; unit types: 4x4 SUV, Van",
         "title: Rent a van; unit types: Van", "title, unit types")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.add(MenuEntry(kind="appointments", title="Book an appointment",
                               path="/services", position=9))
         session.commit()
@@ -494,7 +494,7 @@ def test_admin_edits_a_rental_menu_entry(shop: Shop) -> None:
         *[(e.id, {}, NotFound) for e in appointments_entry],  # not a rental entry
     ]:
         values = {"title": "Vans", "unit_type_ids": [shop.van], **changes}
-        with db.write_session() as session, pytest.raises(expected):
+        with uow.write_session() as session, pytest.raises(expected):
             rental_catalog.save_rental_entry(session, actor=admin, entry_id=entry_id, **values)
         assert _catalogue() == before
 
@@ -509,16 +509,16 @@ def test_search_offers_types_with_a_unit_free_for_the_whole_period(shop: Shop) -
     limo, _ = add_unit_type(admin, "Limousine", "10.00", "0")
     add_rental_entry(admin, [limo], title="Limos")
     bus, _ = add_unit_type(admin, "Old bus", "5.00", "0")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.save_unit_type(session, actor=admin, unit_type_id=bus, name="Old bus",
                                       description="", photo_url="", price_per_day="5",
                                       tax_rate="0", active=False)
         rental_catalog.save_rental_entry(session, actor=admin, entry_id=shop.entry,
                                          title="Book a car",
                                          unit_type_ids=[shop.suv, shop.van, bus])
-    with db.write_session() as session:
+    with uow.write_session() as session:
         extra = rental_catalog.add_unit(session, actor=admin, unit_type_id=shop.van, name="Van 3")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rental_catalog.set_unit_active(session, actor=admin, unit_id=extra, active=False)
 
     book(cleo, shop.entry, shop.suv, day(10), day(15))
@@ -551,7 +551,7 @@ def test_search_refuses_bad_periods_unknown_entries_and_disabled_booking(shop: S
     assert err.value.fields == {"end": "rental.end_before_start"}
     with pytest.raises(ValidationFailed):
         _search(shop, day(-1), day(3))
-    with pytest.raises(NotFound), db.read_session() as session:
+    with pytest.raises(NotFound), uow.read_session() as session:
         rentals.search(session, entry_id=shop.entry + 100, start=day(1), end=day(2), today=TODAY)
     rental_settings(shop.people["admin"], booking_enabled=False)
     with pytest.raises(DomainError) as refused:
@@ -591,17 +591,17 @@ def test_place_booking_records_order_audit_and_one_email(shop: Shop, initial: st
 
 def test_answers_to_shown_fields_are_stored_and_shown_to_staff(shop: Shop) -> None:
     admin = shop.people["admin"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         licence = rental_catalog.add_field(session, actor=admin, label="Licence number",
                                            kind="text", required=True, shown=True)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         seat = rental_catalog.add_field(session, actor=admin, label="Child seat", kind="choice",
                                         required=False, shown=True, choices="none,baby")
-    with db.write_session() as session:  # hidden: never asked, so never required
+    with uow.write_session() as session:  # hidden: never asked, so never required
         rental_catalog.add_field(session, actor=admin, label="Internal", kind="text",
                                  required=True, shown=False)
 
-    with db.read_session() as session:  # the booking summary asks for the shown fields only
+    with uow.read_session() as session:  # the booking summary asks for the shown fields only
         offer = rentals.summary(session, entry_id=shop.entry, unit_type_id=shop.suv,
                                 start=day(1), end=day(2), today=TODAY)
     assert (offer.name, offer.period.days, offer.quote.total) == ("4x4 SUV", 1, Decimal("88.00"))
@@ -624,7 +624,7 @@ def test_customers_see_only_their_own_bookings(shop: Shop) -> None:
     first = book(cleo, shop.entry, shop.suv, day(1), day(2))
     book(dan, shop.entry, shop.van, day(1), day(2))
     second = book(cleo, shop.entry, shop.van, day(3), day(5))
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [b.id for b in rentals.my_bookings(session, actor=cleo)] == [second.id, first.id]
         with pytest.raises(Unauthenticated):
             rentals.my_bookings(session, actor=None)
@@ -676,13 +676,13 @@ BAD_BOOKINGS: dict[str, Callable[[dict], tuple[dict, type[Exception], object]]] 
 def test_bad_bookings_are_refused_and_write_nothing(shop: Shop, subtests: pytest.Subtests) -> None:
     admin, cleo = shop.people["admin"], shop.people["cleo"]
     limo, _ = add_unit_type(admin, "Limousine", "10.00", "0")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         hidden = rental_catalog.save_rental_entry(session, actor=admin, title="Hidden",
                                                   unit_type_ids=[shop.suv], active=False)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         licence = rental_catalog.add_field(session, actor=admin, label="Licence number",
                                            kind="text", required=True, shown=True)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         pax = rental_catalog.add_field(session, actor=admin, label="Passengers", kind="number",
                                        required=False, shown=True)
     context = {
@@ -822,7 +822,7 @@ def test_admin_approval_issues_gap_free_numbered_paid_invoices(shop: Shop) -> No
     assert numbers == {first_order: f"{year}-000001", third_order: f"{year}-000002",
                        second_order: f"{year}-000003"}
     assert {i.status for i in rows(Invoice)} == {"paid"}
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert session.get(InvoiceCounter, year).last == 3
     assert sorted(to for to, _ in _emails("payment_approved")) == [
         "cleo@example.com", "cleo@example.com", "dan@example.com"]
@@ -885,9 +885,9 @@ def test_customers_cannot_change_status_or_see_staff_views(shop: Shop, who: str 
     before = _written()
     with pytest.raises(error):
         change_booking_status(actor, order.id, "confirmed")
-    with pytest.raises(error), db.read_session() as session:
+    with pytest.raises(error), uow.read_session() as session:
         rentals.order_detail(session, actor=actor, order_id=order.id)
-    with pytest.raises(error), db.read_session() as session:
+    with pytest.raises(error), uow.read_session() as session:
         rentals.list_orders(session, actor=actor)
     assert _written() == before
     assert rows(BookingOrder)[0].status == "pending"
@@ -943,7 +943,7 @@ def test_list_orders_filters_combine_and_paginate(shop: Shop) -> None:
     all_ids = sorted([*suv_orders, van_a, van_b, van_c], reverse=True)
 
     def listed(**filters: object) -> tuple[list[int], int]:
-        with db.read_session() as session:
+        with uow.read_session() as session:
             found, total = rentals.list_orders(session, actor=staff, **filters)
         return [r.id for r in found], total
 
@@ -971,7 +971,7 @@ def test_list_orders_filters_combine_and_paginate(shop: Shop) -> None:
     assert listed(end=day(1)) == ([suv_orders[0]], 1)
     assert listed(start=day(0), end=day(40), page=2) == (all_ids[20:], 25)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [row], _ = rentals.list_orders(session, actor=staff, status="cancelled")
     assert (row.customer, row.unit_type, row.unit, row.start, row.end, row.status, row.total,
             row.currency) == ("Dan Driver", "Van", "Van #1", date.fromisoformat(day(30)),
@@ -979,7 +979,7 @@ def test_list_orders_filters_combine_and_paginate(shop: Shop) -> None:
 
     for filters in [dict(status="bogus"), dict(start=day(9), end=day(6)),
                     dict(start=day(6), end=day(6)), dict(start="June")]:
-        with pytest.raises(ValidationFailed), db.read_session() as session:
+        with pytest.raises(ValidationFailed), uow.read_session() as session:
             rentals.list_orders(session, actor=staff, **filters)
-    with pytest.raises(NotFound), db.read_session() as session:
+    with pytest.raises(NotFound), uow.read_session() as session:
         rentals.list_orders(session, actor=staff, unit_type_id="1")

@@ -25,7 +25,7 @@ from reserve_app.models import (
     ShopOrder,
     ShopOrderItem,
 )
-from reserve_app.services import db, live, shop
+from reserve_app.services import live, shop, uow
 
 from .helpers import add_admin, add_user, count, rows, run_together
 
@@ -50,19 +50,19 @@ class Shop:
 
 
 def save_product(actor: Actor, **fields: object) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.save_product(session, actor=actor, **fields)
 
 
 def save_settings(actor: Actor, *, enabled: object = True,
                   methods: object = ("cash", "card", "balance")) -> shop.SettingsView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.save_settings(session, actor=actor, enabled=enabled, methods=list(methods))
 
 
 def adjust(actor: Actor, customer_id: object, ledger: str, amount: str,
            note: str = "correction") -> shop.AccountView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.adjust(session, actor=actor, customer_id=customer_id, ledger=ledger,
                            amount=amount, note=note)
 
@@ -91,56 +91,56 @@ def line(product_id: object, quantity: object = 1, pay_with: str = "money") -> d
 
 
 def send(actor: Actor | None, items: object, method: object = "cash", note: object = "") -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.place_order(session, actor=actor, items=items, method=method, note=note)
 
 
 def act(actor: Actor | None, order_id: object, action: object) -> shop.OrderView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.act(session, actor=actor, order_id=order_id, action=action, now=NOW)
 
 
 def pay(actor: Actor | None, order_id: object, method: object) -> shop.OrderView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.pay(session, actor=actor, order_id=order_id, method=method, now=NOW)
 
 
 def deliver(actor: Actor | None, order_id: object, item_id: object,
             delivered: object = True) -> shop.OrderView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.mark_delivered(session, actor=actor, order_id=order_id, item_id=item_id,
                                    delivered=delivered)
 
 
 def view(actor: Actor | None, order_id: object) -> shop.OrderView:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return shop.order_view(session, actor=actor, order_id=order_id)
 
 
 def account(actor: Actor | None, customer_id: object = None) -> shop.AccountView:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return shop.account(session, actor=actor, customer_id=customer_id)
 
 
 def customer_line(staff: Actor, customer: Actor) -> shop.CustomerLine:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = shop.customers(session, actor=staff, search=customer.email)
     assert [c.id for c in found] == [customer.user_id]
     return found[0]
 
 
 def points_of(customer: Actor) -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return shop.points_of(session, customer.user_id)
 
 
 def balance_of(customer: Actor) -> Decimal:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return shop.balance_of(session, customer.user_id)
 
 
 def stock(product_id: int) -> int | None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return session.exec(select(Product.stock).where(Product.id == product_id)).one()
 
 
@@ -203,7 +203,7 @@ def d(text: str) -> Decimal:
 
 
 def test_storefront_shows_orderable_products_while_the_shop_is_open(s: Shop) -> None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         storefront = {p.name: p for p in shop.catalogue(session)}
         everything = shop.catalogue(session, all_products=True, actor=s.staff)
 
@@ -216,7 +216,7 @@ def test_storefront_shows_orderable_products_while_the_shop_is_open(s: Shop) -> 
                                                                       "EUR")
 
     save_settings(s.admin, enabled=False)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert shop.catalogue(session) == []
         assert shop.settings_view(session) == shop.SettingsView(False, ["cash", "card",
                                                                         "balance"])
@@ -236,13 +236,13 @@ def test_an_open_shop_keeps_a_payment_method_and_stale_forms_are_refused(s: Shop
     after = count(AuditEntry)
     assert after == before + 2
     # A form still showing the first values cannot put them back.
-    with pytest.raises(StaleForm), db.write_session() as session:
+    with pytest.raises(StaleForm), uow.write_session() as session:
         shop.save_settings(session, actor=s.admin, enabled=True, methods=["cash", "card"],
                            version=shown.version)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert shop.settings_view(session) == newer
     assert count(AuditEntry) == after
-    with db.write_session() as session:
+    with uow.write_session() as session:
         assert shop.save_settings(session, actor=s.admin, enabled=True, methods=["cash"],
                                   version=newer.version).methods == ["cash"]
 
@@ -267,7 +267,7 @@ def test_order_from_sending_to_completion(s: Shop) -> None:
     assert stock(s.cola) == 10 - 2 - 2  # the line and the bundle's contents
     assert points_of(s.cleo) == CUSTOMER_POINTS  # not spent before staff accept
     assert invoice_of(order_id) is None
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [o.id for o in shop.open_orders(session, actor=s.staff)] == [order_id]
         assert [o.id for o in shop.my_orders(session, actor=s.cleo)] == [order_id]
         assert shop.my_orders(session, actor=s.dan) == []
@@ -305,7 +305,7 @@ def test_order_from_sending_to_completion(s: Shop) -> None:
     assert balance_ledger(s.cleo) == []
     assert stock(s.cola) == 6
     assert invoice_of(order_id).status == "paid"
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert shop.open_orders(session, actor=s.staff) == []
         assert [o.id for o in shop.recent_orders(session, actor=s.staff)] == [order_id]
     assert [a.action for a in rows(AuditEntry, AuditEntry.entity == "shop_order",
@@ -510,7 +510,7 @@ def test_live_events_commit_or_roll_back_with_the_change(s: Shop, action: str) -
     before = snapshot()
 
     # The unit of work commits when the use case returns: that commit fails.
-    with pytest.raises(RuntimeError), db.write_session() as session:
+    with pytest.raises(RuntimeError), uow.write_session() as session:
         event.listen(session, "before_commit", _failing_commit)
         if action == "send":
             shop.place_order(session, actor=s.cleo, items=[line(s.cola)], method="cash")
@@ -544,7 +544,7 @@ def test_live_listeners_are_woken_after_commits_that_wrote_events(s: Shop) -> No
         with pytest.raises(DomainError):  # refused: nothing written, nobody woken
             act(s.staff, order_id, "void")
         save_settings(s.admin, enabled=True, methods=["cash"])  # a commit without events
-        with db.write_session() as session:  # events written, then rolled back
+        with uow.write_session() as session:  # events written, then rolled back
             live.record(session, topic=live.STAFF_ORDERS, kind="order_changed", ref_id=order_id)
             session.flush()
             session.rollback()
@@ -785,7 +785,7 @@ def test_admin_edits_a_product_every_field_saved_and_audited(s: Shop) -> None:
     save_product(s.admin, product_id=s.cola, name=" Cola zero ", kind="product", price="2.80",
                  tax_rate="5", points_price="", stock="7", minutes="", orderable=False)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [cola] = [p for p in shop.catalogue(session, all_products=True, actor=s.admin)
                   if p.id == s.cola]
     assert (cola.name, cola.kind, cola.price, cola.tax_rate, cola.points_price, cola.stock,

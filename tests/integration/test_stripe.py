@@ -22,7 +22,7 @@ from reserve_app import api
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import DomainError, NotFound, Unauthenticated
 from reserve_app.models import AuditEntry, Invoice, InvoiceCounter, Payment, StripeEvent
-from reserve_app.services import billing, db, payments, rentals
+from reserve_app.services import billing, payments, rentals, uow
 from reserve_app.services.payments import stripe_provider, webhooks
 from tests.stripe_fake import FakeStripe, make_event, signature_header, signed
 
@@ -89,7 +89,7 @@ class Started:
 
 
 def pay(customer: Actor, order_id: int) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rentals.pay_booking(session, actor=customer, order_id=order_id)
 
 
@@ -156,7 +156,7 @@ def stripe_audit(started: Started) -> list[tuple[str, str, str]]:
 
 
 def last_invoice_number() -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [counter] = session.exec(select(InvoiceCounter)).all()
         return counter.last
 
@@ -292,7 +292,7 @@ def test_an_abandoned_checkout_is_resumed_by_paying_again(shop: Shop, fake: Fake
     pay(started.customer, started.order)
     assert checkout(started) == first
     assert len(fake.sessions) == 1
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert len(session.exec(select(Payment)).all()) == 1
 
 
@@ -324,7 +324,7 @@ def test_hold_then_capture_authorises_then_approves_and_pays_the_invoice(
     assert payment.held_at is not None and payment.approved_at is None
     invoice = invoice_of(started)
     assert (invoice.status, invoice.number) == ("draft", None)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert billing.my_payment_status(session, actor=shop.cleo,
                                          payment_id=started.payment) == "authorised"
 
@@ -342,7 +342,7 @@ def test_hold_then_capture_authorises_then_approves_and_pays_the_invoice(
         ("payment_intent.succeeded", "authorised", "approved")]
     recorded = rows(StripeEvent)
     assert [(e.outcome, e.payment_id) for e in recorded] == [("applied", started.payment)] * 2
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert billing.my_payment_status(session, actor=shop.cleo,
                                          payment_id=started.payment) == "approved"
 
@@ -656,11 +656,11 @@ def test_only_post_is_routed(shop: Shop) -> None:
 
 def test_only_the_owner_reads_the_payment_status(shop: Shop, fake: FakeStripe) -> None:
     started, session_id = paid_by_card(shop)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert billing.my_payment_status(session, actor=shop.cleo,
                                          payment_id=started.payment) == "pending"
     deliver(fake.event_for("checkout.session.completed", session_id))
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert billing.my_payment_status(session, actor=shop.cleo,
                                          payment_id=started.payment) == "authorised"
         with pytest.raises(NotFound):

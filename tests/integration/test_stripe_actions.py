@@ -30,7 +30,7 @@ from reserve_app.models import (
     StripeEvent,
 )
 from reserve_app.models.base import utcnow
-from reserve_app.services import billing, dashboard, db, rentals, vouchers
+from reserve_app.services import billing, dashboard, rentals, uow, vouchers
 from reserve_app.services import payments as payments_service
 from reserve_app.services.payments import actions, reconcile, stripe_provider, webhooks
 from tests.stripe_fake import FakeStripe, signed
@@ -152,7 +152,7 @@ def but_audit(snapshot: dict[str, object]) -> dict[str, object]:
 
 
 def cash(actor: Actor | None, order_id: object) -> rentals.OrderDetail:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return rentals.record_cash_payment(session, actor=actor, order_id=order_id)
 
 
@@ -240,7 +240,7 @@ def test_capture_leaves_a_manual_payment_to_the_database(
     assert fake.requests == []
     assert everything() == before
     # ... where the admin approves it as before.
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rentals.approve_booking_payment(session, actor=shop.admin, order_id=started.order,
                                         payment_id=started.payment)
     assert payment_of(started).status == "approved"
@@ -291,10 +291,10 @@ def test_the_database_never_approves_a_stripe_payment(
     card = make(shop, fake)
     before, asked = everything(), len(fake.requests)
 
-    with db.write_session() as session, pytest.raises(DomainError) as err:
+    with uow.write_session() as session, pytest.raises(DomainError) as err:
         billing.approve_payment(session, actor=shop.admin, payment_id=card.started.payment)
     assert err.value.key == "payment.capture_at_provider"
-    with db.write_session() as session, pytest.raises(DomainError) as err:
+    with uow.write_session() as session, pytest.raises(DomainError) as err:
         rentals.approve_booking_payment(session, actor=shop.admin, order_id=card.started.order,
                                         payment_id=card.started.payment)
     assert err.value.key == "payment.capture_at_provider"
@@ -402,7 +402,7 @@ def test_release_of_a_manual_payment_or_one_without_a_session_asks_nothing(
 def test_release_open_for_invoice_releases_every_open_stripe_payment_of_that_invoice(
         shop: Shop, fake: FakeStripe, staff: Actor) -> None:
     card = expired(shop, fake)                   # an old attempt, already void
-    with db.write_session() as session:          # the customer paid again: now held
+    with uow.write_session() as session:          # the customer paid again: now held
         rentals.pay_booking(session, actor=shop.cleo, order_id=card.started.order)
     hold = Started(shop.cleo, card.started.order, card.started.invoice,
                    rows(Payment, Payment.invoice_id == card.started.invoice)[-1].id)
@@ -412,7 +412,7 @@ def test_release_open_for_invoice_releases_every_open_stripe_payment_of_that_inv
     assert payment_of(hold).status == "authorised"
     # A second attempt under way on the same invoice (written directly: the app starts one
     # at a time, but releasing an invoice must not rely on that).
-    with db.write_session() as session:
+    with uow.write_session() as session:
         extra = Payment(invoice_id=card.started.invoice, provider="stripe", method="card",
                         amount=Decimal("108.58"), status="pending")
         session.add(extra)
@@ -725,7 +725,7 @@ def test_paid_in_cash_releases_the_card_at_stripe_first(shop: Shop, fake: FakeSt
     invoice = invoice_of(card.started)
     assert invoice.status == "paid" and invoice.number.endswith("-000001")
     # The customer cannot pay this invoice by card any more.
-    with db.write_session() as session, pytest.raises(DomainError) as err:
+    with uow.write_session() as session, pytest.raises(DomainError) as err:
         rentals.pay_booking(session, actor=shop.cleo, order_id=card.started.order)
     assert err.value.key == "rental.already_paid"
 
@@ -742,16 +742,16 @@ class Bought:
 
 
 def buy_by_card(shop: Shop, fake: FakeStripe) -> Bought:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         promotion = vouchers.save_promotion(session, actor=shop.admin, promotion_id=0,
                                             title="Spa day")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         variant = vouchers.save_variant(session, actor=shop.admin, promotion_id=promotion,
                                         variant_id=0, name="Day pass", price="80.00",
                                         tax_rate="0")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         code = vouchers.buy(session, actor=shop.cleo, variant_id=variant, today=date.today())
-    with db.read_session() as session:
+    with uow.read_session() as session:
         view = vouchers.voucher(session, actor=shop.cleo, code=code)
     url = payments_service.checkout_url(actor=shop.cleo, order_kind=vouchers.ORDER_KIND,
                                         order_id=view.id)
@@ -774,7 +774,7 @@ def test_cancelling_a_voucher_leaves_its_card_payment_to_stripes_webhook(
     assert status == ("authorised" if held_first else "pending")
     asked = len(fake.requests)
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         view = vouchers.cancel(session, actor=staff, reservation_id=bought.reservation)
 
     assert view.status == "cancelled" and view.invoice_status == "void"
@@ -1026,7 +1026,7 @@ def test_the_staff_home_counts_card_holds_older_than_six_days(shop: Shop, fake: 
     deliver(fake.event_for("payment_intent.canceled", released_old.session_id))
     card()                         # pending (no hold)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         summary = dashboard.home_summary(session, actor=staff)
 
     assert summary.holds_old == 2
@@ -1036,7 +1036,7 @@ def test_the_staff_home_counts_card_holds_older_than_six_days(shop: Shop, fake: 
     for c in (old, older):
         assert actions.capture(actor=shop.admin, payment_id=c.started.payment)
         deliver(fake.event_about("payment_intent.succeeded", c.intent(fake)))
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert dashboard.home_summary(session, actor=staff).holds_old == 0
 
 
@@ -1068,7 +1068,7 @@ def test_a_card_is_never_captured_for_an_invoice_paid_another_way(
     """E.g. cash was recorded while Stripe could not be reached to release the hold: the
     held card must not be charged as well."""
     card = held(shop, fake)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         invoice = session.get(Invoice, card.started.invoice)
         invoice.status = "paid"
         session.commit()

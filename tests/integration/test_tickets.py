@@ -35,7 +35,7 @@ from reserve_app.models import (
     User,
 )
 from reserve_app.models.base import utcnow
-from reserve_app.services import db, shop, tickets
+from reserve_app.services import shop, tickets, uow
 
 from .helpers import add_admin, add_user, configure, count, rows, run_together
 
@@ -66,14 +66,14 @@ def t(settings_env: pytest.MonkeyPatch, tmp_path: Path) -> Desk:
     staff = add_user("Stan Staff", "stan@example.com", Role.STAFF)
     cleo = add_user("Cleo Customer", "cleo@example.com", Role.CUSTOMER)
     dan = add_user("Dan Customer", "dan@example.com", Role.CUSTOMER)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         cola = shop.save_product(session, actor=admin, name="Cola", kind="product",
                                  price="2.50", tax_rate="10")
     return Desk(admin, staff, cleo, dan, cola, files)
 
 
 def place_order(t: Desk, customer: Actor, quantity: int = 2) -> ShopOrder:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         order_id = shop.place_order(session, actor=customer, method="cash", items=[
             {"product_id": t.cola, "pay_with": "money", "quantity": quantity}])
     [order] = rows(ShopOrder, ShopOrder.id == order_id)
@@ -83,104 +83,104 @@ def place_order(t: Desk, customer: Actor, quantity: int = 2) -> ShopOrder:
 def charged(actor: Actor | None, method: object = "card", last4: object = "4242",
             details: object = "I was charged but see no order", now: datetime | None = None
             ) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.create_charged_ticket(session, actor=actor, method=method, last4=last4,
                                              details=details, now=now)
 
 
 def check_late(actor: Actor | None, order_id: object, now: datetime) -> tickets.LateView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.check_late_order(session, actor=actor, order_id=order_id, now=now)
 
 
 def late_ticket(actor: Actor | None, order_id: object, now: datetime,
                 details: object = "Where is my order?") -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.create_late_ticket(session, actor=actor, order_id=order_id,
                                           details=details, now=now)
 
 
 def fulfil(actor: Actor | None, order_id: object, fulfilment: object,
            tracking_url: object = "") -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         tickets.set_fulfilment(session, actor=actor, order_id=order_id, fulfilment=fulfilment,
                                tracking_url=tracking_url)
 
 
 def view(actor: Actor | None, ticket_id: object, mark_read: bool = False) -> tickets.TicketView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.ticket_view(session, actor=actor, ticket_id=ticket_id,
                                    mark_read=mark_read)
 
 
 def reply(actor: Actor | None, ticket_id: object, text: object, internal: object = False,
           canned_id: object = None, now: datetime | None = None) -> tickets.TicketView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.reply(session, actor=actor, ticket_id=ticket_id, text=text,
                              internal=internal, canned_id=canned_id, now=now)
 
 
 def set_status(actor: Actor | None, ticket_id: object, status: object,
                now: datetime | None = None) -> tickets.TicketView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.set_status(session, actor=actor, ticket_id=ticket_id, status=status,
                                   now=now)
 
 
 def rate(actor: Actor | None, ticket_id: object, stars: object,
          comment: object = "") -> tickets.TicketView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.rate(session, actor=actor, ticket_id=ticket_id, stars=stars,
                             comment=comment)
 
 
 def attach(actor: Actor | None, ticket_id: object, filename: object = "receipt.png",
            data: bytes = PNG) -> tickets.AttachmentView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.attach(session, actor=actor, ticket_id=ticket_id, filename=filename,
                               data=data)
 
 
 def drop(actor: Actor | None, attachment_id: object) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         tickets.drop_pending(session, actor=actor, attachment_id=attachment_id)
 
 
 def open_file(actor: Actor | None, attachment_id: object) -> tickets.FileToSend:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return tickets.open_attachment(session, actor=actor, attachment_id=attachment_id)
 
 
 def void(actor: Actor | None, ticket_id: object, payment_id: object) -> tickets.TicketView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.void_payment(session, actor=actor, ticket_id=ticket_id,
                                     payment_id=payment_id)
 
 
 def inbox(actor: Actor | None, status: object = "", kind: object = "") -> list[int]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return [r.id for r in tickets.inbox(session, actor=actor, status=status, kind=kind)]
 
 
 def save_canned(actor: Actor | None, title: object, text: object,
                 canned_id: object = 0) -> tickets.CannedView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.save_canned(session, actor=actor, canned_id=canned_id, title=title,
                                    text=text)
 
 
 def tickets_canned(actor: Actor) -> list[tickets.CannedView]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return tickets.canned(session, actor=actor)
 
 
 def self_service(actor: Actor | None, enabled: object) -> bool:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return tickets.save_settings(session, actor=actor, enabled=enabled)
 
 
 def unread(actor: Actor | None) -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return tickets.unread_count(session, actor=actor)
 
 
@@ -243,7 +243,7 @@ def add_payment(customer: Actor, *, method: str = "card", last4: str = "4242",
     """A payment of the customer's whose invoice (of an order that did not go through) is
     `invoice_status`; inserted directly, as a payment provider's callback would leave it."""
     created = utcnow() - age
-    with db.write_session() as session:
+    with uow.write_session() as session:
         invoice = Invoice(order_kind="shop", order_id=next(_invoice_numbers),
                           customer_id=customer.user_id, status=invoice_status,
                           subtotal=Decimal(amount), tax=Decimal("0.00"), total=Decimal(amount),
@@ -268,7 +268,7 @@ def payment_status(payment_id: int) -> str:
 
 def test_charged_ticket_is_created_and_staff_are_told(t: Desk) -> None:
     ivy = add_user("Ivy Former", "ivy@example.com", Role.STAFF)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.get(User, ivy.user_id).active = False
         session.commit()
     mail, events = last_id(OutboxMessage), last_id(LiveEvent)
@@ -290,7 +290,7 @@ def test_charged_ticket_is_created_and_staff_are_told(t: Desk) -> None:
     assert history(mine) == [("message", "Cleo Customer", "Charged 19.99 yesterday, no order",
                               "", "")]
     assert (mine.status, mine.match, mine.customer_email) == ("open", [], "")
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [r.id for r in tickets.my_tickets(session, actor=t.cleo)] == [ticket_id]
         assert tickets.my_tickets(session, actor=t.dan) == []
         assert tickets.open_count(session, actor=t.staff) == 1
@@ -512,7 +512,7 @@ def test_late_rules_only_for_the_customers_own_live_orders(t: Desk) -> None:
     cleos = place_order(t, t.cleo)
     fulfil(t.staff, cleos.id, "shipping", TRACKING)
     cancelled = place_order(t, t.cleo)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         shop.act(session, actor=t.staff, order_id=cancelled.id, action="cancel")
     dans = place_order(t, t.dan)
     over = cleos.created_at + timedelta(hours=60)
@@ -527,7 +527,7 @@ def test_late_rules_only_for_the_customers_own_live_orders(t: Desk) -> None:
         check_late(t.cleo, cancelled.id, over)
     assert snapshot(t) == before
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [o.id for o in tickets.orders_to_ask_about(session, actor=t.cleo)] == [cleos.id]
         assert [o.id for o in tickets.orders_to_ask_about(session, actor=t.dan)] == [dans.id]
 
@@ -587,7 +587,7 @@ def test_replies_move_the_status_and_tell_the_other_side(t: Desk) -> None:
     assert ticket_row(ticket_id).customer_unread is True
     assert unread(t.cleo) == 1
     assert unread(t.dan) == 0
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [r.unread for r in tickets.my_tickets(session, actor=t.cleo)] == [True]
     assert view(t.cleo, ticket_id).unread is True
     assert unread(t.cleo) == 1                          # looking without marking changes nothing
@@ -705,7 +705,7 @@ def test_canned_responses(t: Desk) -> None:
     before = snapshot(t)
     with pytest.raises(NotFound):
         reply(t.cleo, ticket_id, "hi", canned_id=refund.id)   # customers have no canned texts
-    with db.write_session() as session:
+    with uow.write_session() as session:
         tickets.remove_canned(session, actor=t.admin, canned_id=other.id)
     with pytest.raises(NotFound):
         reply(t.staff, ticket_id, "", canned_id=other.id)
@@ -859,7 +859,7 @@ def test_another_customer_can_neither_see_nor_touch_a_ticket(t: Desk) -> None:
         with pytest.raises(Unauthenticated):
             attempt()
     assert snapshot(t) == before
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert tickets.my_tickets(session, actor=t.dan) == []
     # Ids that cannot be tickets are "not found" too.
     for bad in (999_999, "1", None, True, -1, 2**70):
@@ -872,7 +872,7 @@ def test_staff_only_functions_refuse_customers(t: Desk) -> None:
     order = place_order(t, t.cleo)
     canned = save_canned(t.admin, "Hi", "Hello")
     before = snapshot(t)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         for call in (lambda: tickets.inbox(session, actor=t.cleo),
                      lambda: tickets.open_count(session, actor=t.cleo),
                      lambda: tickets.canned(session, actor=t.cleo),
@@ -883,7 +883,7 @@ def test_staff_only_functions_refuse_customers(t: Desk) -> None:
             with pytest.raises(Forbidden):
                 call()
     assert snapshot(t) == before
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert tickets.unread_count(session, actor=t.staff) == 0
         assert tickets.unread_count(session, actor=None) == 0
     assert [c.id for c in tickets_canned(t.staff)] == [canned.id]
@@ -900,14 +900,14 @@ def test_settings_and_canned_texts_are_for_the_admin(t: Desk) -> None:
             save_canned(who, "Title", "Text")
         with pytest.raises(Forbidden):
             save_canned(who, "Title", "Text", canned_id=canned.id)
-        with db.write_session() as session, pytest.raises(Forbidden):
+        with uow.write_session() as session, pytest.raises(Forbidden):
             tickets.remove_canned(session, actor=who, canned_id=canned.id)
     with pytest.raises(Unauthenticated):
         self_service(None, False)
     with pytest.raises(ValidationFailed):
         self_service(t.admin, "false")
     assert snapshot(t) == before
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert tickets.self_service_enabled(session) is True
 
 
@@ -915,13 +915,13 @@ def test_with_self_service_off_customers_cannot_create_tickets(t: Desk) -> None:
     order = place_order(t, t.cleo)
     fulfil(t.staff, order.id, "shipping", TRACKING)
     assert self_service(t.admin, False) is False
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert tickets.self_service_enabled(session) is False
     over = order.created_at + timedelta(hours=49)
     before = snapshot(t)
 
     def orders_to_ask_about() -> object:
-        with db.read_session() as session:
+        with uow.read_session() as session:
             return tickets.orders_to_ask_about(session, actor=t.cleo)
 
     for attempt in (lambda: charged(t.cleo), lambda: check_late(t.cleo, order.id, over),
@@ -1100,7 +1100,7 @@ def test_inbox_filters_by_status_and_type(t: Desk) -> None:
     assert inbox(t.staff, "active", "charged_no_order") == [answered, opened]
     assert inbox(t.admin, None, None) == inbox(t.staff)
 
-    with db.read_session() as session:
+    with uow.read_session() as session:
         found = {r.id: r for r in tickets.inbox(session, actor=t.staff)}
         assert tickets.open_count(session, actor=t.staff) == 4
     assert (found[answered].customer, found[answered].type, found[answered].status) == (
@@ -1124,7 +1124,7 @@ def test_a_card_payment_held_at_stripe_is_not_voided_here(t: Desk) -> None:
     Stripe, its webhook then changes the payment); the database never voids it directly."""
     ticket_id = charged(t.cleo)
     payment_id = add_payment(t.cleo, provider="stripe")
-    with db.write_session() as session, pytest.raises(DomainError) as err:
+    with uow.write_session() as session, pytest.raises(DomainError) as err:
         tickets.void_payment(session, actor=t.staff, ticket_id=ticket_id, payment_id=payment_id)
     assert err.value.key == "payment.release_at_provider"
     assert payment_status(payment_id) == "approved"

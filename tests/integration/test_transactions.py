@@ -16,7 +16,7 @@ from sqlalchemy import event
 
 from reserve_app.domain.accounts import Role
 from reserve_app.models import ShopOrder
-from reserve_app.services import appointments, db, shop
+from reserve_app.services import appointments, db, shop, uow
 from reserve_app.state.staff_calendar import StaffCalendarState
 from reserve_app.state.staff_orders import StaffOrdersState
 
@@ -78,7 +78,7 @@ def test_accept_on_a_shop_order_is_one_write_and_one_read() -> None:
     add_user("Stan Staff", "stan@example.com", Role.STAFF)
     cleo = add_user("Cleo Customer", "cleo@example.com", Role.CUSTOMER)
     cola = save_product_id(admin)
-    with db.write_session() as session:
+    with uow.write_session() as session:
         order_id = shop.place_order(session, actor=cleo, method="cash", items=[
             {"product_id": cola, "pay_with": "money", "quantity": 1}])
     tab = Tab(StaffOrdersState, login("stan@example.com"), orders=[], closed=[])
@@ -113,6 +113,6 @@ def test_approve_on_an_appointment_request_is_one_write_and_one_read() -> None:
 
 
 def save_product_id(admin: Any) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return shop.save_product(session, actor=admin, name="Cola", kind="product",
                                  price="2.50", tax_rate="10", stock="10")

@@ -30,6 +30,7 @@ from reserve_app.services import (
     rentals,
     seed,
     shop,
+    uow,
     vouchers,
 )
 
@@ -38,24 +39,24 @@ from .helpers import TODAY, add_admin, add_user, count, day, rows
 
 @pytest.fixture
 def admin() -> Actor:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         seed.seed_if_empty(session)
     return add_admin("Translator", "translator@example.com")
 
 
 def ids(model, attr: str) -> dict[str, int]:  # noqa: ANN001
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return {getattr(r, attr): r.id or 0 for r in session.exec(select(model)).all()}
 
 
 def save(actor: Actor | None, entity: object, entity_id: object, texts: object) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return localized.save_translations(session, actor=actor, entity=entity,
                                            entity_id=entity_id, texts=texts)
 
 
 def read(fn, /, **kwargs):  # noqa: ANN001, ANN202
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return fn(session, **kwargs)
 
 
@@ -120,7 +121,7 @@ def test_the_demo_menu_and_catalogue_have_arabic_names_and_english_keeps_its_own
 
 
 def test_a_record_without_a_name_in_the_language_shows_its_own(admin: Actor) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         new_id = shop.save_product(session, actor=admin, name="Water", kind="product",
                                    price="1.00")
     products = {p.id: p.name for p in read(shop.catalogue, lang="ar")}
@@ -138,7 +139,7 @@ def test_a_record_without_a_name_in_the_language_shows_its_own(admin: Actor) -> 
 
 def test_each_list_reads_its_names_in_one_query(admin: Actor) -> None:
     for n in range(10):   # more products, still one query
-        with db.write_session() as session:
+        with uow.write_session() as session:
             pid = shop.save_product(session, actor=admin, name=f"Extra {n}", kind="product",
                                     price="1.00")
         save(admin, "product", pid, {"name:ar": f"إضافي {n}"})
@@ -162,7 +163,7 @@ def test_the_customers_own_orders_and_bookings_show_names_in_their_language(
         admin: Actor) -> None:
     customer = add_user("Layla", "layla@example.com", Role.CUSTOMER, language="ar")
     cola = ids(Product, "name")["Cola"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         shop.place_order(session, actor=customer, items=[
             {"product_id": cola, "pay_with": "money", "quantity": 2}], method="cash")
     (order,) = read(shop.my_orders, actor=customer, lang="ar")
@@ -175,7 +176,7 @@ def test_the_customers_own_orders_and_bookings_show_names_in_their_language(
 
     entry = ids(MenuEntry, "title")["Rent a car"]
     suv = ids(UnitType, "name")["4x4 SUV"]
-    with db.write_session() as session:
+    with uow.write_session() as session:
         rentals.place_booking(session, actor=customer, entry_id=entry, unit_type_id=suv,
                               start=day(3), end=day(5), answers={"1": "D-123"}, today=TODAY)
     (booking,) = read(rentals.my_bookings, actor=customer, lang="ar")

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import DomainError
 from reserve_app.models import AuditEntry, LoginAttempt
-from reserve_app.services import audit, uow
+from reserve_app.services import audit, auth, uow
 
 from .helpers import PASSWORD, add_user, count, login, start_login
 
@@ -51,10 +51,10 @@ def test_the_caller_is_resolved_inside_the_transaction() -> None:
     def who(_session: Session, *, actor: Actor | None) -> str | None:
         return actor.email if actor else None
 
-    assert uow.run_as_caller(who, token=token) == "cleo@example.com"
-    assert uow.run_as_caller(who, token=token, write=False) == "cleo@example.com"
-    assert uow.run_as_caller(who, token="forged") is None
-    assert uow.run_as_caller(who, token=None) is None
+    assert auth.run_as_caller(who, token=token) == "cleo@example.com"
+    assert auth.run_as_caller(who, token=token, write=False) == "cleo@example.com"
+    assert auth.run_as_caller(who, token="forged") is None
+    assert auth.run_as_caller(who, token=None) is None
 
 
 def test_a_refused_login_still_counts_its_failed_attempt() -> None:

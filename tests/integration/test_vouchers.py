@@ -42,7 +42,7 @@ from reserve_app.domain.vouchers import (
     parse_code,
 )
 from reserve_app.models import AuditEntry, Invoice, OutboxMessage, Payment, Reservation
-from reserve_app.services import db, vouchers
+from reserve_app.services import db, uow, vouchers
 
 from .helpers import add_admin, add_user, count, login, rows
 
@@ -76,14 +76,14 @@ class Offers:
 
 
 def save_promotion(admin: Actor, title: str, **fields: object) -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.save_promotion(session, actor=admin, promotion_id=0, title=title,
                                        **fields)
 
 
 def save_variant(admin: Actor, promotion_id: int, name: str, price: str,
                  tax_rate: str = "0") -> int:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.save_variant(session, actor=admin, promotion_id=promotion_id,
                                      variant_id=0, name=name, price=price, tax_rate=tax_rate)
 
@@ -101,7 +101,7 @@ def o() -> Offers:
     weekend = save_variant(admin, summer, "Weekend", "200.00", "10")
     week = save_variant(admin, summer, "Full week", "500.00", "10")
     withdrawn = save_variant(admin, summer, "Old offer", "150.00", "10")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         vouchers.remove_variant(session, actor=admin, variant_id=withdrawn)
     spa = save_promotion(admin, "Spa day")
     spa_day = save_variant(admin, spa, "Day pass", "80.00")
@@ -116,12 +116,12 @@ def o() -> Offers:
 
 def buy(actor: Actor | None, variant_id: object, today: date = TODAY,
         now: datetime | None = None) -> str:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.buy(session, actor=actor, variant_id=variant_id, today=today, now=now)
 
 
 def voucher(actor: Actor | None, code: object) -> vouchers.VoucherView:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return vouchers.voucher(session, actor=actor, code=code)
 
 
@@ -132,25 +132,25 @@ def reservation_of(code: str) -> Reservation:
 
 def listing(actor: Actor | None, f: ReservationFilter = ReservationFilter(),
             page: int = 1) -> tuple[list[vouchers.ReservationRow], int]:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return vouchers.reservations(session, actor=actor, f=f, page=page)
 
 
 def mark(actor: Actor | None, reservation_id: object, done: object,
          now: datetime = NOW) -> vouchers.VoucherView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.set_action_done(session, actor=actor, reservation_id=reservation_id,
                                         done=done, now=now)
 
 
 def cancel(actor: Actor | None, reservation_id: object) -> vouchers.VoucherView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.cancel(session, actor=actor, reservation_id=reservation_id)
 
 
 def save_notes(actor: Actor | None, reservation_id: object,
                notes: object) -> vouchers.VoucherView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.save_notes(session, actor=actor, reservation_id=reservation_id,
                                    notes=notes)
 
@@ -197,7 +197,7 @@ def refused(call: Callable[[], object], error: type[DomainError] = DomainError,
 
 def test_offers_are_the_active_promotions_valid_today_with_their_active_variants(
         o: Offers) -> None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         shown = vouchers.offers(session, today=TODAY)
     assert [(p.title, [v.name for v in p.variants]) for p in shown] == [
         ("Summer stay", ["Weekend", "Full week"]), ("Spa day", ["Day pass"])]
@@ -207,7 +207,7 @@ def test_offers_are_the_active_promotions_valid_today_with_their_active_variants
 
 
 def test_an_offer_that_is_not_on_sale_today_is_not_found(o: Offers) -> None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert vouchers.offer(session, promotion_id=o.summer, today=TODAY).title == "Summer stay"
         for day in (date(2030, 4, 30), date(2030, 9, 1)):
             with pytest.raises(NotFound):
@@ -283,7 +283,7 @@ def test_buying_outside_the_promotions_dates_is_refused(o: Offers, day: date) ->
 
 
 def test_a_promotion_switched_off_later_sells_nothing(o: Offers) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         vouchers.save_promotion(session, actor=o.admin, promotion_id=o.spa, title="Spa day",
                                 active=False)
     refused(lambda: buy(o.cleo, o.spa_day), NotFound)
@@ -357,7 +357,7 @@ def test_my_vouchers_are_mine_only_newest_first(o: Offers) -> None:
     first = buy(o.cleo, o.weekend)
     buy(o.dan, o.week)
     second = buy(o.cleo, o.spa_day)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         assert [v.code for v in vouchers.my_vouchers(session, actor=o.cleo)] == [second, first]
         assert vouchers.my_vouchers(session, actor=o.staff) == []
         with pytest.raises(Unauthenticated):
@@ -426,7 +426,7 @@ def test_a_row_of_the_list_shows_what_staff_need(o: Offers, bought: list[Reserva
 
 
 def test_filter_choices_list_every_promotion_with_all_its_variants(o: Offers) -> None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         choices = vouchers.filter_choices(session, actor=o.staff)
     by_id = {p: (title, [v for v, _ in variants]) for p, title, variants in choices}
     assert by_id[o.summer] == ("Summer stay", [o.weekend, o.week, o.withdrawn])
@@ -459,7 +459,7 @@ def bulk_reservations(o: Offers, n: int, *, start: datetime = NOW,
             "notes": "", "action_done_at": start + timedelta(hours=1, seconds=i) if done else None,
             "action_done_by": o.staff.user_id if done else None,
             "created_at": start + timedelta(seconds=i)})
-    with db.write_session() as session:
+    with uow.write_session() as session:
         session.connection().execute(insert(Reservation.__table__), values)
         session.commit()
     return values
@@ -555,7 +555,7 @@ def test_marking_an_unknown_reservation_is_not_found(o: Offers, rid: object) -> 
 def staff_calls(o: Offers, rid: int) -> dict[str, Callable[[Actor | None], object]]:
     def read(fn: Callable) -> Callable[[Actor | None], object]:
         def call(actor: Actor | None) -> object:
-            with db.read_session() as session:
+            with uow.read_session() as session:
                 return fn(session, actor)
         return call
 
@@ -598,12 +598,12 @@ def test_staff_may_use_them(o: Offers) -> None:
 
 def test_only_admins_change_promotions(o: Offers) -> None:
     for who in (o.staff, o.cleo):
-        with db.write_session() as session, pytest.raises(Forbidden):
+        with uow.write_session() as session, pytest.raises(Forbidden):
             vouchers.save_promotion(session, actor=who, promotion_id=0, title="Mine")
-        with db.write_session() as session, pytest.raises(Forbidden):
+        with uow.write_session() as session, pytest.raises(Forbidden):
             vouchers.save_variant(session, actor=who, promotion_id=o.summer, variant_id=0,
                                   name="Cheap", price="1.00")
-        with db.write_session() as session, pytest.raises(Forbidden):
+        with uow.write_session() as session, pytest.raises(Forbidden):
             vouchers.remove_variant(session, actor=who, variant_id=o.weekend)
 
 
@@ -614,7 +614,7 @@ def edit_variant(actor: Actor | None, promotion_id: object, variant_id: object,
                  **changes: object) -> int:
     values: dict[str, object] = {"name": "Weekend", "price": "200.00", "tax_rate": "10",
                                  **changes}
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.save_variant(session, actor=actor, promotion_id=promotion_id,
                                      variant_id=variant_id, **values)
 
@@ -640,7 +640,7 @@ def test_admin_edits_a_variant_and_bought_reservations_keep_their_amounts(o: Off
                         tax_rate="5")
 
     assert same == o.weekend
-    with db.read_session() as session:
+    with uow.read_session() as session:
         [summer] = [p for p in vouchers.offers(session, today=TODAY) if p.id == o.summer]
     weekend = summer.variants[0]
     assert (weekend.name, weekend.price, weekend.tax_rate, weekend.tax, weekend.gross) == (
@@ -689,7 +689,7 @@ def test_only_admins_edit_variants(o: Offers) -> None:
 
 
 def test_an_edited_promotion_is_audited_with_what_changed(o: Offers) -> None:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         vouchers.save_promotion(session, actor=o.admin, promotion_id=o.spa, title="Spa day",
                                 required_action="Book a time by phone",
                                 valid_until="2030-12-31")
@@ -698,7 +698,7 @@ def test_an_edited_promotion_is_audited_with_what_changed(o: Offers) -> None:
         "required action: Book a time by phone; valid until: 2030-12-31",
         "required action, valid until")
     before = _promotion_rows()
-    with db.write_session() as session:  # saved again unchanged: no row
+    with uow.write_session() as session:  # saved again unchanged: no row
         vouchers.save_promotion(session, actor=o.admin, promotion_id=o.spa, title="Spa day",
                                 required_action="Book a time by phone",
                                 valid_until="2030-12-31")
@@ -758,7 +758,7 @@ def test_after_an_undo_the_voucher_may_be_cancelled_again(o: Offers) -> None:
 
 def approve(actor: Actor | None, reservation_id: object,
             payment_id: object) -> vouchers.VoucherView:
-    with db.write_session() as session:
+    with uow.write_session() as session:
         return vouchers.approve_payment(session, actor=actor, reservation_id=reservation_id,
                                         payment_id=payment_id, now=NOW)
 

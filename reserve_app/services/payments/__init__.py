@@ -55,11 +55,11 @@ def start_or_resume(session: Session, invoice: Invoice) -> Payment | None:
 def checkout_url(*, actor: Actor | None, order_kind: str, order_id: int) -> str:
     """Where the caller pays the invoice of their order just started ("" with the manual
     provider). Runs outside any transaction: the provider may call its API."""
-    from .. import db
+    from .. import uow
 
     if actor is None:
         return ""
-    with db.read_session() as session:
+    with uow.read_session() as session:
         payment = session.exec(
             select(Payment).join(Invoice, col(Invoice.id) == Payment.invoice_id).where(
                 Invoice.order_kind == order_kind, Invoice.order_id == order_id,

@@ -21,7 +21,7 @@ from reserve_app.domain.ids import record_id
 from reserve_app.models import AuditEntry, Invoice, Payment
 from reserve_app.models.base import utcnow
 
-from .. import audit, db
+from .. import audit, uow
 from .stripe_provider import NAME, client, payment_tag
 
 log = logging.getLogger("reserve_app.payments")
@@ -29,13 +29,13 @@ REFUND_WINDOW = timedelta(days=60)
 
 
 def _stripe_payment(payment_id: object) -> Payment | None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         payment = session.get(Payment, record_id(payment_id))
     return payment if payment is not None and payment.provider == NAME else None
 
 
 def _failures(payment_id: int, action: str) -> int:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         return len(session.exec(select(AuditEntry.id).where(
             AuditEntry.entity == "payment", AuditEntry.entity_id == payment_id,
             AuditEntry.action == f"stripe_{action}_failed")).all())
@@ -54,7 +54,7 @@ def _call(payment: Payment, action: str, fn, *args, **kwargs):  # noqa: ANN001, 
         return fn(*args, **kwargs)
     except stripe.StripeError as err:
         log.warning("stripe %s of payment %s failed: %s", action, payment.id, err)
-        with db.write_session() as session:
+        with uow.write_session() as session:
             audit.record(session, actor_id=None, entity="payment", entity_id=payment.id or 0,
                          action=f"stripe_{action}_failed", note=str(err)[:200])
             session.flush()
@@ -71,7 +71,7 @@ def capture(*, actor: Actor | None, payment_id: object) -> bool:
         return False
     if payment.status != PaymentStatus.AUTHORISED.value or not payment.intent_id:
         raise DomainError("payment.not_authorised")
-    with db.read_session() as session:
+    with uow.read_session() as session:
         invoice = session.get(Invoice, payment.invoice_id)
     if invoice is None or invoice.status in ("paid", "void"):
         raise DomainError("rental.already_paid")   # paid another way, or given up: no charge
@@ -122,7 +122,7 @@ def release_open_for_invoice(*, actor: Actor | None, invoice_id: int) -> list[st
     """Before an invoice is voided or paid another way: every Stripe payment on it that is
     under way or holds the card is given up (a captured one stays: refunds are separate)."""
     require_staff(actor)
-    with db.read_session() as session:
+    with uow.read_session() as session:
         ids = session.exec(select(Payment.id).where(
             Payment.invoice_id == invoice_id, Payment.provider == NAME,
             col(Payment.status).in_([PaymentStatus.PENDING.value,
@@ -131,7 +131,7 @@ def release_open_for_invoice(*, actor: Actor | None, invoice_id: int) -> list[st
 
 
 def invoice_of(*, order_kind: str, order_id: int) -> int | None:
-    with db.read_session() as session:
+    with uow.read_session() as session:
         invoice = session.exec(select(Invoice).where(Invoice.order_kind == order_kind,
                                                      Invoice.order_id == order_id)).first()
     return invoice.id if invoice is not None else None
@@ -144,7 +144,7 @@ def reconcile() -> dict[str, int]:
     from .webhooks import apply
 
     since = utcnow() - REFUND_WINDOW
-    with db.read_session() as session:
+    with uow.read_session() as session:
         payments = session.exec(select(Payment).where(
             Payment.provider == NAME,
             col(Payment.status).in_([PaymentStatus.PENDING.value,

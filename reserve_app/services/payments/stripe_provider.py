@@ -22,7 +22,7 @@ from reserve_app.domain.errors import DomainError, NotFound
 from reserve_app.models import Invoice, Payment
 from reserve_app.settings import get_settings
 
-from .. import db
+from .. import uow
 
 NAME = "stripe"
 
@@ -62,7 +62,7 @@ class StripeProvider:
     def checkout(self, payment_id: int) -> str:
         """The Checkout page's address for a pending payment (made once; asked again, the
         same one). Called with no transaction open."""
-        with db.read_session() as session:
+        with uow.read_session() as session:
             payment = session.get(Payment, payment_id)
             invoice = session.get(Invoice, payment.invoice_id) if payment else None
         if payment is None or invoice is None or payment.provider != self.name:
@@ -96,7 +96,7 @@ class StripeProvider:
             _give_up(payment_id, err)
             raise DomainError("payment.card_declined" if isinstance(err, stripe.CardError)
                               else "payment.provider_unavailable") from err
-        with db.write_session() as session:
+        with uow.write_session() as session:
             row = session.get(Payment, payment_id)
             assert row is not None
             row.provider_ref, row.checkout_url = created.id, created.url or ""
@@ -107,7 +107,7 @@ class StripeProvider:
 def _give_up(payment_id: int, err: Exception) -> None:
     from .. import audit
 
-    with db.write_session() as session:
+    with uow.write_session() as session:
         row = session.get(Payment, payment_id)
         if row is not None and row.status == PaymentStatus.PENDING.value and not row.provider_ref:
             row.status = PaymentStatus.VOID.value

@@ -25,7 +25,7 @@ from reserve_app.models import Invoice, Payment, StripeEvent
 from reserve_app.models.base import utcnow
 from reserve_app.settings import get_settings
 
-from .. import audit, billing, db
+from .. import audit, billing, db, uow
 from .stripe_provider import NAME, cents, payment_tag
 
 TOLERANCE_SECONDS = 300
@@ -102,7 +102,7 @@ def apply(event: dict[str, Any], *, now: datetime | None = None) -> Outcome:
     obj = (event.get("data") or {}).get("object") or {}
     if not event_id:
         return Outcome("", "other")
-    with db.write_session() as session:
+    with uow.write_session() as session:
         if session.get(StripeEvent, event_id) is not None:
             return Outcome(event_id, "duplicate")
         record = StripeEvent(id=event_id, type=kind[:100], received_at=now)
