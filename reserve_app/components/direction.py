@@ -12,6 +12,10 @@ The module must be the one Radix Themes itself uses: radix-ui@1.8.1 (the depende
 @radix-ui/themes@3.3.0) re-exports @radix-ui/react-direction@1.2.0, of which the frontend has
 exactly one copy (reflex.lock/bun.lock). A second copy would be a different React context
 and change nothing; e2e/test_rtl_layout.py would catch that.
+
+The library is named without a version: its pin lives in reflex.lock/package.json and
+bun.lock. With a version here Reflex would `bun add` it on every build, and bun rewrites
+reflex.lock/package.json (the checkout would be dirty after every `make run`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import reflex as rx
 class DirectionProvider(rx.Component):
     """`<DirectionProvider dir="rtl">` from @radix-ui/react-direction."""
 
-    library = "@radix-ui/react-direction@1.2.0"
+    library = "@radix-ui/react-direction"
     tag = "DirectionProvider"
 
     dir: rx.Var[str]
