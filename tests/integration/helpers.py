@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import SQLModel, func, select
 
 from reserve_app.domain.accounts import Actor, NewAccount, Role
@@ -229,3 +231,21 @@ def approve_appointment(actor: Actor | None,
                         appointment_id: object) -> appointments.AppointmentView:
     with uow.write_session() as session:
         return appointments.approve(session, actor=actor, appointment_id=appointment_id)
+
+
+@contextmanager
+def selects_on(table: str) -> Iterator[list[str]]:
+    """The SELECT statements naming `table` sent to the database while the block runs."""
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        text = statement.lstrip().upper()
+        if text.startswith("SELECT") and table.upper() in text:
+            seen.append(statement)
+
+    engine = db.engine()
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from reserve_app.domain.accounts import Actor, Role
@@ -24,7 +21,6 @@ from reserve_app.models import (
 )
 from reserve_app.services import (
     appointments,
-    db,
     localized,
     menu,
     rentals,
@@ -34,7 +30,7 @@ from reserve_app.services import (
     vouchers,
 )
 
-from .helpers import TODAY, add_admin, add_user, count, day, rows
+from .helpers import TODAY, add_admin, add_user, count, day, rows, selects_on
 
 
 @pytest.fixture
@@ -58,24 +54,6 @@ def save(actor: Actor | None, entity: object, entity_id: object, texts: object) 
 def read(fn, /, **kwargs):  # noqa: ANN001, ANN202
     with uow.read_session() as session:
         return fn(session, **kwargs)
-
-
-@contextmanager
-def reads_of_localized_texts() -> Iterator[list[str]]:
-    """The SELECT statements on localized_texts sent while the block runs."""
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        text = statement.lstrip().upper()
-        if text.startswith("SELECT") and "LOCALIZED_TEXTS" in text:
-            seen.append(statement)
-
-    engine = db.engine()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 # ---- the demo seed and the storefront read models -----------------------------------------
@@ -143,18 +121,18 @@ def test_each_list_reads_its_names_in_one_query(admin: Actor) -> None:
             pid = shop.save_product(session, actor=admin, name=f"Extra {n}", kind="product",
                                     price="1.00")
         save(admin, "product", pid, {"name:ar": f"إضافي {n}"})
-    with reads_of_localized_texts() as seen:
+    with selects_on("localized_texts") as seen:
         products = read(shop.catalogue, lang="ar")
     assert len(products) == 14
     # The products, then the bundle's contents.
     assert len(seen) == 2
-    with reads_of_localized_texts() as seen:
+    with selects_on("localized_texts") as seen:
         read(menu.storefront_menu, lang="ar")
     assert len(seen) == 1
-    with reads_of_localized_texts() as seen:
+    with selects_on("localized_texts") as seen:
         read(vouchers.offers, today=date.today(), lang="ar")
     assert len(seen) == 2   # the promotions' texts, then their variants' names
-    with reads_of_localized_texts() as seen:   # the records' own language: no query at all
+    with selects_on("localized_texts") as seen:   # the records' own language: no query at all
         read(shop.catalogue, lang="en")
     assert seen == []
 

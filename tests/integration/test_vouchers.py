@@ -9,15 +9,14 @@ import codecs
 import csv
 import io
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import product
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
@@ -44,7 +43,7 @@ from reserve_app.domain.vouchers import (
 from reserve_app.models import AuditEntry, Invoice, OutboxMessage, Payment, Reservation
 from reserve_app.services import db, uow, vouchers
 
-from .helpers import add_admin, add_user, count, login, rows
+from .helpers import add_admin, add_user, count, login, rows, selects_on
 
 TODAY = date(2030, 6, 1)                               # services take `today`
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -870,27 +869,9 @@ def big(o: Offers) -> Export:
                   {c.user_id: (c.name, c.email) for c in customers}, [r.id for r in stored])
 
 
-@contextmanager
-def reads_of_reservations() -> Iterator[list[str]]:
-    """The SELECT statements on the reservations table sent while the block runs."""
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        text = statement.lstrip().upper()
-        if text.startswith("SELECT") and "RESERVATIONS" in text:
-            seen.append(statement)
-
-    engine = db.engine()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_the_export_has_every_row_in_id_order_with_formulas_neutralised(
         o: Offers, big: Export) -> None:
-    with reads_of_reservations() as reads:
+    with selects_on("reservations") as reads:
         text = "".join(vouchers.export_csv(ReservationFilter(), None, "en"))
     parsed = parse_csv(text)
     assert parsed[0] == HEADER_EN
@@ -911,7 +892,7 @@ def test_the_export_has_every_row_in_id_order_with_formulas_neutralised(
 def test_the_export_streams_reading_one_batch_at_a_time(o: Offers, big: Export) -> None:
     batch = vouchers.EXPORT_BATCH
     pool = db.engine().pool
-    with reads_of_reservations() as reads:
+    with selects_on("reservations") as reads:
         lines = vouchers.export_csv(ReservationFilter(), None, "en")
         assert reads == []                            # nothing read before it is asked for
         header = next(lines)
@@ -932,7 +913,7 @@ def test_the_export_streams_reading_one_batch_at_a_time(o: Offers, big: Export) 
 
 
 def test_the_batch_size_sets_the_number_of_reads(o: Offers, big: Export) -> None:
-    with reads_of_reservations() as reads:
+    with selects_on("reservations") as reads:
         lines = list(vouchers.export_csv(ReservationFilter(), None, "en", batch=3000))
     assert len(lines) == EXPORT_ROWS + 1
     assert len(reads) == math.ceil(EXPORT_ROWS / 3000) + 1
@@ -954,7 +935,7 @@ def test_an_export_of_chosen_ids_has_only_those(o: Offers, big: Export) -> None:
                                                    "en")))
     assert [r[0] for r in parsed[1:]] == [big.inserted[i]["code"] for i in (0, 1, 777, 5000, -1)]
     # Across several batches, and narrowed further by a filter.
-    with reads_of_reservations() as reads:
+    with selects_on("reservations") as reads:
         parsed = parse_csv("".join(vouchers.export_csv(ReservationFilter(None, o.weekend),
                                                        big.ids[:30], "en", batch=4)))
     weekend = [v["code"] for v in big.inserted[:30] if v["variant_id"] == o.weekend]
