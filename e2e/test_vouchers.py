@@ -98,7 +98,8 @@ def buy(app: App, customer: Actor, variant_id: int, *, done: bool = False) -> st
     with app_session(app) as session:
         code = vouchers.buy(session, actor=customer, variant_id=variant_id, today=date.today())
         if done:
-            (rid,), = app.query("SELECT id FROM reservations WHERE code = ?", code)
+            # The purchase is not committed yet: read it in the same transaction.
+            rid = session.exec(select(Reservation.id).where(Reservation.code == code)).one()
             vouchers.set_action_done(session, actor=user_actor(session, "staff@example.com"),
                                      reservation_id=rid, done=True)
     return code
