@@ -6,7 +6,9 @@ SQLite runs in WAL mode with a busy timeout; `uow.write_session()` opens its tra
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event, text
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlmodel import Session
 
 from reserve_app.settings import get_settings
@@ -24,7 +26,7 @@ def make_engine(url: str) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -34,7 +36,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -70,4 +72,5 @@ def serialize_on(session: Session, key: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock on the key's hash.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))

@@ -7,6 +7,7 @@ sends them, and records every attempt.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -152,9 +153,8 @@ async def deliver_due(*, sender: Sender | None = None, now: datetime | None = No
         ok = not error
         sent += ok
         failed += not ok
-        await anyio.to_thread.run_sync(
-            lambda mid=message_id, ok=ok, error=error: _finish(mid, ok=ok, error=error,
-                                                               now=now or utcnow()))
+        await anyio.to_thread.run_sync(functools.partial(
+            _finish, message_id, ok=ok, error=error, now=now or utcnow()))
     return sent, failed
 
 

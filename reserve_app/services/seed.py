@@ -187,5 +187,6 @@ def _seed_arabic_names(session: Session) -> None:
         for row in session.exec(select(MODELS[entity])).all():
             for field, by_text in fields.items():
                 if (text := by_text.get(getattr(row, field))) is not None:
-                    session.add(LocalizedText(entity=entity.value, entity_id=row.id or 0,
+                    row_id: int = getattr(row, "id", None) or 0  # every MODELS table has one
+                    session.add(LocalizedText(entity=entity.value, entity_id=row_id,
                                               field=field, lang="ar", text=text))

@@ -52,7 +52,8 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
                                                tolerance=TOLERANCE_SECONDS)
     except (stripe.SignatureVerificationError, ValueError) as err:
         raise BadSignature(str(err)) from err
-    return event.to_dict()
+    found: dict[str, Any] = event.to_dict()
+    return found
 
 
 def handle(payload: bytes, signature: str | None, *, now: datetime | None = None) -> Outcome:
@@ -71,7 +72,8 @@ def _payment_for(session: Session, obj: dict[str, Any]) -> Payment | None:
         return session.exec(select(Payment).where(
             Payment.provider == NAME, Payment.intent_id == intent)
             .order_by(col(Payment.id))).first()
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    metadata = obj.get("metadata")
+    meta: dict[str, Any] = metadata if isinstance(metadata, dict) else {}
     raw, tag = meta.get("payment_id"), meta.get("payment_tag")
     if not (isinstance(raw, str) and raw.isdigit() and len(raw) < 12 and isinstance(tag, str)
             and hmac.compare_digest(tag, payment_tag(int(raw)))):
