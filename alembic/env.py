@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import reserve_app.models  # noqa: F401 - registers every table
-from reserve_app.services.db import make_engine
+from reserve_app.services.platform.db import make_engine
 from reserve_app.settings import get_settings
 
 config = context.config

@@ -22,7 +22,9 @@ from sqlalchemy.pool import NullPool
 from reserve_app.cli import migrate
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.models import User
-from reserve_app.services import auth, db, uow
+from reserve_app.services import uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import db
 from reserve_app.settings import reset_settings
 
 ENV = {

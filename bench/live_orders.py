@@ -56,11 +56,13 @@ from wsproto.events import (
 )
 
 from reserve_app.domain.accounts import Role
-from reserve_app.services import auth, db, shop, uow
-from reserve_app.services.seed import seed_if_empty
-from reserve_app.state.my_orders import MyOrdersState
-from reserve_app.state.shop import ShopState
-from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.services import shop, uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import db
+from reserve_app.services.platform.seed import seed_if_empty
+from reserve_app.state.shop.my_orders import MyOrdersState
+from reserve_app.state.shop.staff_orders import StaffOrdersState
+from reserve_app.state.shop.storefront import ShopState
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMESPACE = "/_event"

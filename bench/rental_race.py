@@ -26,7 +26,8 @@ from sqlalchemy import text
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import SlotTaken
 from reserve_app.models import BookingOrder
-from reserve_app.services import rental_catalog, rentals, uow
+from reserve_app.services import rentals, uow
+from reserve_app.services.rentals import catalog as rental_catalog
 
 DOUBLE_BOOKINGS = text("""
     SELECT COUNT(*) FROM booking_orders a

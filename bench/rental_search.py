@@ -28,7 +28,9 @@ import _setup
 from sqlalchemy import event, text
 
 from reserve_app.domain.accounts import Role
-from reserve_app.services import db, rental_catalog, rentals, uow
+from reserve_app.services import rentals, uow
+from reserve_app.services.platform import db
+from reserve_app.services.rentals import catalog as rental_catalog
 
 TYPES, UNITS_PER_TYPE = 50, 20
 TODAY = date(2030, 1, 1)  # search(today=...): every generated booking lies after it

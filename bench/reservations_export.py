@@ -38,7 +38,9 @@ from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.vouchers import ReservationFilter
 from reserve_app.i18n import translate
 from reserve_app.models import Promotion, PromotionVariant, Reservation, User
-from reserve_app.services import auth, db, uow, vouchers
+from reserve_app.services import uow, vouchers
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import db
 
 CUSTOMERS = [
     ("سارة العلي", "sara@bench.example"),

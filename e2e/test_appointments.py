@@ -133,7 +133,7 @@ def test_pending_request_hides_the_slot_when_one_client_per_slot(page: Page, bro
 
 
 def test_customer_cannot_approve_their_own_request(page: Page, app: App) -> None:
-    from reserve_app.state.staff_calendar import StaffCalendarState
+    from reserve_app.state.appointments.calendar import StaffCalendarState
 
     day = workday(43)
     register(page, "Max")

@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from reserve_app.models import User
-from reserve_app.services import appointments, rental_catalog, vouchers
+from reserve_app.services import appointments, vouchers
+from reserve_app.services.rentals import catalog as rental_catalog
 
 from .conftest import App
 from .helpers import log_in_as, open_page

@@ -17,9 +17,9 @@ import pytest
 import socketio
 from playwright.sync_api import Page
 
-from reserve_app.state.auth import LoginState, RegisterState
-from reserve_app.state.outbox import OutboxState
-from reserve_app.state.staff_accounts import StaffAccountsState
+from reserve_app.state.accounts.auth import LoginState, RegisterState
+from reserve_app.state.accounts.staff_accounts import StaffAccountsState
+from reserve_app.state.staff.outbox import OutboxState
 
 from .conftest import App
 from .helpers import log_in_as

@@ -124,8 +124,8 @@ def test_bad_periods_and_missing_fields_are_refused(page: Page, app: App) -> Non
 
 def test_paying_another_customers_booking_is_refused(page: Page, browser: Browser,
                                                       app: App) -> None:
-    from reserve_app.state.my_bookings import MyBookingsState
-    from reserve_app.state.rental_booking import RentalBookingState
+    from reserve_app.state.rentals.booking import RentalBookingState
+    from reserve_app.state.rentals.my_bookings import MyBookingsState
 
     log_in_as(page, "customer")
     search(page, days_ahead(250), days_ahead(252))

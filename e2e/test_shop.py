@@ -21,9 +21,9 @@ import psutil
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, WebSocketRoute, expect
 
-from reserve_app.state.my_orders import MyOrdersState
-from reserve_app.state.shop import ShopState
-from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.state.shop.my_orders import MyOrdersState
+from reserve_app.state.shop.staff_orders import StaffOrdersState
+from reserve_app.state.shop.storefront import ShopState
 
 from .conftest import App, note_workers, worker_pids
 from .helpers import log_in_as, open_page

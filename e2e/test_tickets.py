@@ -25,8 +25,10 @@ from sqlmodel import Session, select
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.models import Product, ShopOrder, User
 from reserve_app.models.base import utcnow
-from reserve_app.services import auth, db, shop
-from reserve_app.state.my_tickets import TicketState
+from reserve_app.services import shop
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import db
+from reserve_app.state.tickets.my_tickets import TicketState
 
 from .conftest import App, Mailbox
 from .helpers import log_in_as, open_page

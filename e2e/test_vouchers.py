@@ -32,8 +32,9 @@ from reserve_app.domain import vouchers as voucher_rules
 from reserve_app.domain.accounts import Actor, NewAccount, Role
 from reserve_app.i18n import fmt_datetime
 from reserve_app.models import Promotion, PromotionVariant, Reservation, User
-from reserve_app.services import auth, vouchers
-from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
+from reserve_app.services import vouchers
+from reserve_app.services.accounts import auth
+from reserve_app.state.vouchers.staff_reservations import ReservationState, StaffReservationsState
 
 from .conftest import App
 from .helpers import log_in_as, open_page

@@ -35,9 +35,10 @@ from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError
-from reserve_app.services import appointments, auth, tickets, uow, vouchers
+from reserve_app.services import appointments, tickets, uow, vouchers
+from reserve_app.services.accounts import auth
 from reserve_app.settings import get_settings
-from reserve_app.state.base import SESSION_COOKIE, session_token
+from reserve_app.state.kit import SESSION_COOKIE, session_token
 
 MAX_FORM_BYTES = 4096
 
@@ -212,7 +213,7 @@ MAX_WEBHOOK_BYTES = 1024 * 1024
 async def stripe_webhook(request: Request) -> Response:
     """POST /api/stripe/webhook: Stripe's events, verified on the raw body (400 if the
     signature, body or timestamp is not right), each applied once (webhooks.py)."""
-    from reserve_app.services.payments import webhooks
+    from reserve_app.services.billing.payments import webhooks
 
     if not get_settings().stripe_enabled:
         return _not_found()

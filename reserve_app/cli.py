@@ -27,7 +27,7 @@ def migrate(url: str | None = None) -> None:
 
 def seed() -> bool:
     from reserve_app.services import uow
-    from reserve_app.services.seed import seed_if_empty
+    from reserve_app.services.platform.seed import seed_if_empty
 
     with uow.write_session() as session:
         return seed_if_empty(session)
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings.seed_demo and seed():
             print("Seeded demo accounts (see README).")
     elif args.cmd == "banner":
-        from reserve_app.services.seed import DEMO_USERS
+        from reserve_app.services.platform.seed import DEMO_USERS
 
         print(f"\nreserve_app starts at {settings.app_url}  (stop with Ctrl+C)")
         if settings.seed_demo:
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {user.role.value:<9} {user.email:<22} {user.password}")
         print()
     elif args.cmd == "deliver-outbox":
-        from reserve_app.services.outbox import deliver_due
+        from reserve_app.services.platform.outbox import deliver_due
 
         sent, failed = asyncio.run(deliver_due())
         print(f"sent {sent}, failed {failed}")

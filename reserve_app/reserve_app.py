@@ -9,6 +9,7 @@ from reflex.event import EventSpec
 from reserve_app import models
 from reserve_app.api import guard_uploads, routes
 from reserve_app.i18n import translate
+from reserve_app.live.dispatcher import run_dispatcher
 from reserve_app.pages.staff import bookings as staff_bookings
 from reserve_app.pages.staff import calendar as staff_calendar
 from reserve_app.pages.staff import customers as staff_customers
@@ -29,42 +30,41 @@ from reserve_app.pages.storefront.home import home
 from reserve_app.pages.storefront.offers import my_vouchers, promotion, promotions, voucher
 from reserve_app.pages.storefront.rentals import book, my_bookings, rent
 from reserve_app.pages.storefront.shop import shop
-from reserve_app.services.outbox import run_deliverer
+from reserve_app.services.platform.outbox import run_deliverer
 from reserve_app.settings import get_settings
-from reserve_app.state.account import AccountState
-from reserve_app.state.auth import LoginState, RegisterState
-from reserve_app.state.customers import CustomersState
-from reserve_app.state.help import HelpState
-from reserve_app.state.ledger import LedgerState
-from reserve_app.state.live_dispatcher import run_dispatcher
-from reserve_app.state.my_appointments import MyAppointmentsState
-from reserve_app.state.my_bookings import MyBookingsState
-from reserve_app.state.my_orders import MyOrdersState
-from reserve_app.state.my_tickets import MyTicketsState, TicketState
-from reserve_app.state.outbox import OutboxState
-from reserve_app.state.payment_return import PaymentReturnState
-from reserve_app.state.promotions_admin import PromotionsAdminState
-from reserve_app.state.proposal import ProposalState
-from reserve_app.state.rental_admin import RentalAdminState
-from reserve_app.state.rental_booking import RentalBookingState
-from reserve_app.state.rental_search import RentalSearchState
-from reserve_app.state.rental_settings import RentalSettingsState
-from reserve_app.state.service_booking import ServiceBookingState
-from reserve_app.state.services_admin import ServicesAdminState
-from reserve_app.state.session import SessionState
-from reserve_app.state.shop import ShopState
-from reserve_app.state.shop_admin import ShopAdminState
-from reserve_app.state.staff_accounts import StaffAccountsState
-from reserve_app.state.staff_booking import StaffBookingState
-from reserve_app.state.staff_bookings import StaffBookingsState
-from reserve_app.state.staff_calendar import StaffCalendarState
-from reserve_app.state.staff_home import StaffHomeState
-from reserve_app.state.staff_orders import StaffOrdersState
-from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
-from reserve_app.state.staff_tickets import StaffTicketsState, StaffTicketState
-from reserve_app.state.support_admin import SupportAdminState
-from reserve_app.state.translations import TranslationsState
-from reserve_app.state.vouchers import OffersState, VoucherState
+from reserve_app.state.accounts.account import AccountState
+from reserve_app.state.accounts.auth import LoginState, RegisterState
+from reserve_app.state.accounts.customers import CustomersState
+from reserve_app.state.accounts.ledger import LedgerState
+from reserve_app.state.accounts.staff_accounts import StaffAccountsState
+from reserve_app.state.appointments.booking import ServiceBookingState
+from reserve_app.state.appointments.calendar import StaffCalendarState
+from reserve_app.state.appointments.my_appointments import MyAppointmentsState
+from reserve_app.state.appointments.proposal import ProposalState
+from reserve_app.state.appointments.services_admin import ServicesAdminState
+from reserve_app.state.billing.payment_return import PaymentReturnState
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.rentals.admin import RentalAdminState
+from reserve_app.state.rentals.booking import RentalBookingState
+from reserve_app.state.rentals.my_bookings import MyBookingsState
+from reserve_app.state.rentals.search import RentalSearchState
+from reserve_app.state.rentals.settings import RentalSettingsState
+from reserve_app.state.rentals.staff_order import StaffBookingState
+from reserve_app.state.rentals.staff_orders import StaffBookingsState
+from reserve_app.state.shop.admin import ShopAdminState
+from reserve_app.state.shop.my_orders import MyOrdersState
+from reserve_app.state.shop.promotions import PromotionsAdminState
+from reserve_app.state.shop.staff_orders import StaffOrdersState
+from reserve_app.state.shop.storefront import ShopState
+from reserve_app.state.staff.home import StaffHomeState
+from reserve_app.state.staff.outbox import OutboxState
+from reserve_app.state.staff.translations import TranslationsState
+from reserve_app.state.tickets.help import HelpState
+from reserve_app.state.tickets.my_tickets import MyTicketsState, TicketState
+from reserve_app.state.tickets.staff_tickets import StaffTicketsState, StaffTicketState
+from reserve_app.state.tickets.support_admin import SupportAdminState
+from reserve_app.state.vouchers.staff_reservations import ReservationState, StaffReservationsState
+from reserve_app.state.vouchers.vouchers import OffersState, VoucherState
 
 log = logging.getLogger("reserve_app")
 

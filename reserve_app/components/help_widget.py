@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reserve_app.state.session import SessionState
+from reserve_app.state.kit.session import SessionState
 
 from .i18n import t
 

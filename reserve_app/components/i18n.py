@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.i18n import EN
-from reserve_app.state.i18n import I18nState
+from reserve_app.state.kit.i18n import I18nState
 
 
 def t(key: str) -> rx.Var[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
-from reserve_app.state.i18n import I18nState
-from reserve_app.state.session import SessionState
+from reserve_app.state.kit.i18n import I18nState
+from reserve_app.state.kit.session import SessionState
 
 from .direction import direction_provider
 from .help_widget import help_widget

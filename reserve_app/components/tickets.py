@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from reserve_app.state.ticket_views import FileRow, HistoryRow
+from reserve_app.presenters.tickets import FileRow, HistoryRow
 
 from .i18n import t
 from .status import TICKET_COLORS, badge

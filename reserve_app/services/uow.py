@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from . import db
+from reserve_app.services.platform import db
 
 T = TypeVar("T")
 _HOOKS = "reserve_app_after_commit"

@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from reserve_app.cli import migrate
-from reserve_app.services import db
+from reserve_app.services.platform import db
 from reserve_app.settings import reset_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()

@@ -17,7 +17,10 @@ from sqlmodel import SQLModel, func, select
 from reserve_app.domain.accounts import Actor, NewAccount, Role
 from reserve_app.models import User
 from reserve_app.models.base import utcnow
-from reserve_app.services import appointments, auth, db, rental_catalog, rentals, uow
+from reserve_app.services import appointments, rentals, uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import db
+from reserve_app.services.rentals import catalog as rental_catalog
 from reserve_app.settings import reset_settings
 
 PASSWORD = "correct horse battery"

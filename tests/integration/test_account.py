@@ -7,7 +7,10 @@ import pytest
 from reserve_app.domain.accounts import Role
 from reserve_app.domain.errors import Forbidden, Unauthenticated, ValidationFailed
 from reserve_app.models import AuditEntry, MenuEntry, User
-from reserve_app.services import auth, dashboard, menu, outbox, seed, shop, uow
+from reserve_app.services import shop, uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import outbox, seed
+from reserve_app.services.site import dashboard, menu
 
 from .helpers import add_user, count, login, register, resolve, user_by_email
 

@@ -21,7 +21,9 @@ from reserve_app.models import (
     User,
 )
 from reserve_app.models.base import utcnow
-from reserve_app.services import audit, auth, staff, uow
+from reserve_app.services import uow
+from reserve_app.services.accounts import auth, staff
+from reserve_app.services.platform import audit
 
 from .helpers import (
     PASSWORD,

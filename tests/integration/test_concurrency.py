@@ -59,7 +59,7 @@ def test_parallel_guesses_cannot_exceed_the_throttle(monkeypatch: pytest.MonkeyP
 def test_two_admins_disabling_each_other_at_once_leave_one_admin() -> None:
     from reserve_app.domain.accounts import Role
     from reserve_app.domain.errors import Forbidden
-    from reserve_app.services import staff
+    from reserve_app.services.accounts import staff
 
     from .helpers import add_user
 

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from reserve_app import live as push_live
 from reserve_app.domain.accounts import Role
-from reserve_app.services import auth, live, uow
-from reserve_app.state import live as push_live
-from reserve_app.state.live import Subscription
-from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.live import Subscription
+from reserve_app.services import uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import live
+from reserve_app.state.shop.staff_orders import StaffOrdersState
 
 from .helpers import add_user, login
 from .test_shop import Shop, line, send

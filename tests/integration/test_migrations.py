@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import reserve_app.models
-from reserve_app.services import db
+from reserve_app.services.platform import db
 
 
 def test_migrations_match_the_models() -> None:

@@ -17,7 +17,8 @@ from reserve_app.domain.errors import Forbidden, Unauthenticated
 from reserve_app.domain.outbox import retry_delay
 from reserve_app.models import DeliveryAttempt, OutboxMessage
 from reserve_app.models.base import utcnow
-from reserve_app.services import outbox, uow
+from reserve_app.services import uow
+from reserve_app.services.platform import outbox
 
 from .helpers import add_user, configure, count, register, rows
 

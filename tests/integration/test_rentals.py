@@ -38,7 +38,9 @@ from reserve_app.models import (
     Unit,
     UnitType,
 )
-from reserve_app.services import menu, rental_catalog, rentals, uow
+from reserve_app.services import rentals, uow
+from reserve_app.services.rentals import catalog as rental_catalog
+from reserve_app.services.site import menu
 
 from .helpers import (
     TODAY,

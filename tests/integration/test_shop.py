@@ -25,7 +25,8 @@ from reserve_app.models import (
     ShopOrder,
     ShopOrderItem,
 )
-from reserve_app.services import live, shop, uow
+from reserve_app.services import shop, uow
+from reserve_app.services.platform import live
 
 from .helpers import add_admin, add_user, count, rows, run_together
 

@@ -7,7 +7,9 @@ import pytest
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from reserve_app.models import AuditEntry, AuthSession, User
-from reserve_app.services import audit, staff, uow
+from reserve_app.services import uow
+from reserve_app.services.accounts import staff
+from reserve_app.services.platform import audit
 
 from .helpers import PASSWORD, add_admin, add_user, count, login, resolve, rows, user_by_email
 

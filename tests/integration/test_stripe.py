@@ -22,8 +22,10 @@ from reserve_app import api
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import DomainError, NotFound, Unauthenticated
 from reserve_app.models import AuditEntry, Invoice, InvoiceCounter, Payment, StripeEvent
-from reserve_app.services import billing, payments, rentals, uow
-from reserve_app.services.payments import stripe_provider, webhooks
+from reserve_app.services import rentals, uow
+from reserve_app.services.billing import invoices as billing
+from reserve_app.services.billing import payments
+from reserve_app.services.billing.payments import stripe_provider, webhooks
 from tests.stripe_fake import FakeStripe, make_event, signature_header, signed
 
 from .helpers import (

@@ -30,9 +30,11 @@ from reserve_app.models import (
     StripeEvent,
 )
 from reserve_app.models.base import utcnow
-from reserve_app.services import billing, dashboard, rentals, uow, vouchers
-from reserve_app.services import payments as payments_service
-from reserve_app.services.payments import actions, reconcile, stripe_provider, webhooks
+from reserve_app.services import rentals, uow, vouchers
+from reserve_app.services.billing import invoices as billing
+from reserve_app.services.billing import payments as payments_service
+from reserve_app.services.billing.payments import actions, reconcile, stripe_provider, webhooks
+from reserve_app.services.site import dashboard
 from tests.stripe_fake import FakeStripe, signed
 
 from . import test_stripe as stripe_tests

@@ -16,9 +16,10 @@ from sqlalchemy import event
 
 from reserve_app.domain.accounts import Role
 from reserve_app.models import ShopOrder
-from reserve_app.services import appointments, db, shop, uow
-from reserve_app.state.staff_calendar import StaffCalendarState
-from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.services import appointments, shop, uow
+from reserve_app.services.platform import db
+from reserve_app.state.appointments.calendar import StaffCalendarState
+from reserve_app.state.shop.staff_orders import StaffOrdersState
 
 from .helpers import (
     add_admin,

@@ -19,16 +19,9 @@ from reserve_app.models import (
     Service,
     UnitType,
 )
-from reserve_app.services import (
-    appointments,
-    localized,
-    menu,
-    rentals,
-    seed,
-    shop,
-    uow,
-    vouchers,
-)
+from reserve_app.services import appointments, rentals, shop, uow, vouchers
+from reserve_app.services.platform import seed
+from reserve_app.services.site import localized, menu
 
 from .helpers import TODAY, add_admin, add_user, count, day, rows, selects_on
 

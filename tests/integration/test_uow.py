@@ -9,7 +9,9 @@ from sqlmodel import Session
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import DomainError
 from reserve_app.models import AuditEntry, LoginAttempt
-from reserve_app.services import audit, auth, uow
+from reserve_app.services import uow
+from reserve_app.services.accounts import auth
+from reserve_app.services.platform import audit
 
 from .helpers import PASSWORD, add_user, count, login, start_login
 

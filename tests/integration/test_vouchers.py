@@ -41,7 +41,8 @@ from reserve_app.domain.vouchers import (
     parse_code,
 )
 from reserve_app.models import AuditEntry, Invoice, OutboxMessage, Payment, Reservation
-from reserve_app.services import db, uow, vouchers
+from reserve_app.services import uow, vouchers
+from reserve_app.services.platform import db
 
 from .helpers import add_admin, add_user, count, login, rows, selects_on
 

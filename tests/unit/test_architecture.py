@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "reserve_app"
 UNIT_OF_WORK = PACKAGE / "services" / "uow.py"
 SESSION_OPENERS = {"read_session", "write_session", "Session"}
-FORBIDDEN_MODULES = ("sqlmodel", "sqlalchemy", "reserve_app.services.db")
+FORBIDDEN_MODULES = ("sqlmodel", "sqlalchemy", "reserve_app.services.platform.db")
 
 
 def _modules(*parts: str) -> list[Path]:
@@ -89,10 +89,12 @@ def test_a_commit_call_is_found_but_not_a_comment_or_a_string():
 def test_session_handling_is_found_in_every_form():
     samples = {
         "import sqlalchemy": 1, "from sqlmodel import select": 1,
-        "from reserve_app.services import db": 1, "from ..services import db": 1,
-        "from reserve_app.services.db import read_session": 1,
+        "from reserve_app.services.platform import db": 1,
+        "from ..services.platform import db": 1,
+        "from reserve_app.services.platform.db import read_session": 1,
         "x = read_session()": 1, "x = db.write_session()": 1, "x = Session(e)": 1,
-        "from reserve_app.services import auth, uow": 0, "x = uow.run_read(f)": 0,
+        "from reserve_app.services.accounts import auth": 0,
+        "from reserve_app.services import uow": 0, "x = uow.run_read(f)": 0,
     }
     for source, count in samples.items():
         assert len(session_handling_in(ast.parse(source), "reserve_app.state.x")) == count, source

@@ -174,7 +174,7 @@ def test_translate_isolated_isolates_values_only_in_right_to_left_languages() ->
 def test_payment_methods_shown_to_staff_are_translated_in_every_language() -> None:
     from reserve_app.domain.shop import PaymentMethod
     from reserve_app.domain.tickets import ChargeMethod
-    from reserve_app.state.ticket_views import method_label
+    from reserve_app.presenters.tickets import method_label
 
     for lang in CATALOGS:
         for method in {*ChargeMethod, *PaymentMethod}:

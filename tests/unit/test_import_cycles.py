@@ -139,9 +139,9 @@ def _one_cycle(graph: dict[str, set[str]], members: set[str]) -> list[str]:
 
 def test_the_graph_sees_the_whole_package() -> None:
     graph = import_graph(ROOT)
-    assert {"reserve_app.state.base", "reserve_app.services.live",
+    assert {"reserve_app.state.kit", "reserve_app.services.platform.live",
             "reserve_app.domain.errors"} <= set(graph)
-    assert "reserve_app.services.auth" in graph["reserve_app.state.base"]
+    assert "reserve_app.services.accounts.auth" in graph["reserve_app.state.kit.runtime"]
 
 
 def test_the_walk_counts_imports_inside_functions(tmp_path: Path) -> None:

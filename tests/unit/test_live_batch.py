@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from reserve_app.state.live import Batch
+from reserve_app.live import Batch
 
 
 async def test_fifty_tabs_asking_for_the_same_key_share_one_load() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from reserve_app.services.live import LiveView
-from reserve_app.state.live_dispatcher import _decode, _encode, _next_in_line
+from reserve_app.live.dispatcher import _decode, _encode, _next_in_line
+from reserve_app.services.platform.live import LiveView
 
 
 def view(i: int, topic: str = "staff:orders") -> LiveView:

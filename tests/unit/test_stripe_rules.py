@@ -133,7 +133,7 @@ def test_neither_key_means_the_manual_provider(env, settings_env: pytest.MonkeyP
     settings = env()
     assert settings.stripe_enabled is False
     assert (settings.stripe_secret_key, settings.stripe_webhook_secret) == ("", "")
-    from reserve_app.services import payments
+    from reserve_app.services.billing import payments
 
     reset_settings()
     assert payments.provider().name == "manual"
@@ -144,7 +144,7 @@ def test_both_keys_switch_stripe_on(env, settings_env: pytest.MonkeyPatch) -> No
                    STRIPE_API_BASE="http://127.0.0.1:12345/")
     assert settings.stripe_enabled
     assert settings.stripe_api_base == "http://127.0.0.1:12345"
-    from reserve_app.services import payments
+    from reserve_app.services.billing import payments
 
     reset_settings()
     assert payments.provider().name == "stripe"

@@ -2,7 +2,7 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, select_field, staff_page, table
-from reserve_app.state.staff_accounts import StaffAccountsState, StaffRow
+from reserve_app.state.accounts.staff_accounts import StaffAccountsState, StaffRow
 
 
 def _role_select(row: StaffRow) -> rx.Component:

@@ -7,9 +7,9 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
 from reserve_app.domain.rentals import BookingStatus
-from reserve_app.state.session import SessionState
-from reserve_app.state.staff_booking import Line, PaymentLine, StaffBookingState
-from reserve_app.state.staff_bookings import OrderLine, StaffBookingsState
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.rentals.staff_order import Line, PaymentLine, StaffBookingState
+from reserve_app.state.rentals.staff_orders import OrderLine, StaffBookingsState
 
 
 def _row(o: OrderLine) -> rx.Component:

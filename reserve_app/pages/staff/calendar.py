@@ -5,8 +5,8 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, badge
-from reserve_app.state.services_admin import ServiceRow, ServicesAdminState
-from reserve_app.state.staff_calendar import CalendarItem, StaffCalendarState
+from reserve_app.state.appointments.calendar import CalendarItem, StaffCalendarState
+from reserve_app.state.appointments.services_admin import ServiceRow, ServicesAdminState
 
 WEEKDAYS = ("weekday.0", "weekday.1", "weekday.2", "weekday.3", "weekday.4", "weekday.5",
             "weekday.6")

@@ -5,8 +5,8 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.ledger import ledgers
-from reserve_app.state.customers import CustomerRow, CustomersState
-from reserve_app.state.session import SessionState
+from reserve_app.state.accounts.customers import CustomerRow, CustomersState
+from reserve_app.state.kit.session import SessionState
 
 
 def _row(c: CustomerRow) -> rx.Component:

@@ -2,8 +2,8 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
-from reserve_app.state.session import SessionState
-from reserve_app.state.staff_home import StaffHomeState
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.staff.home import StaffHomeState
 
 
 def _card(label_key: str, value: rx.Var) -> rx.Component:

@@ -7,8 +7,8 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.status import ORDER_COLORS, badge
 from reserve_app.domain.tickets import Fulfilment
-from reserve_app.state.shop_views import ItemRow, OrderCard
-from reserve_app.state.staff_orders import StaffOrdersState
+from reserve_app.presenters.shop import ItemRow, OrderCard
+from reserve_app.state.shop.staff_orders import StaffOrdersState
 
 FULFILMENT = [f.value for f in Fulfilment]
 ACTION_STYLE = {"accept": "green", "cancel": "gray", "void": "red", "complete": "blue"}

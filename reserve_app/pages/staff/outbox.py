@@ -3,7 +3,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page, table
-from reserve_app.state.outbox import OutboxRow, OutboxState
+from reserve_app.state.staff.outbox import OutboxRow, OutboxState
 
 
 def _row(m: OutboxRow) -> rx.Component:

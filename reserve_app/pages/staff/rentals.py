@@ -5,8 +5,8 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, select_field, staff_page, table
 from reserve_app.domain.rentals import BookingStatus, FieldKind
-from reserve_app.state.rental_admin import EntryRow, RentalAdminState, TypeRow, UnitChip
-from reserve_app.state.rental_settings import FieldRow, RentalSettingsState
+from reserve_app.state.rentals.admin import EntryRow, RentalAdminState, TypeRow, UnitChip
+from reserve_app.state.rentals.settings import FieldRow, RentalSettingsState
 
 
 def _unit_chip(u: UnitChip) -> rx.Component:

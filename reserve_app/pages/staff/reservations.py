@@ -5,10 +5,10 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page
-from reserve_app.state.promotions_admin import PromotionItem, PromotionsAdminState, VariantItem
-from reserve_app.state.session import SessionState
-from reserve_app.state.staff_reservations import ReservationState, StaffReservationsState
-from reserve_app.state.voucher_views import ReservationLine, VoucherCard
+from reserve_app.presenters.vouchers import ReservationLine, VoucherCard
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.shop.promotions import PromotionItem, PromotionsAdminState, VariantItem
+from reserve_app.state.vouchers.staff_reservations import ReservationState, StaffReservationsState
 
 
 def _select(label_key: str, name: str, value: rx.Var, *options: rx.Component) -> rx.Component:

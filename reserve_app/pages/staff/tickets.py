@@ -7,9 +7,9 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
 from reserve_app.domain.tickets import TicketStatus, TicketType
-from reserve_app.state.staff_tickets import StaffTicketsState, StaffTicketState
-from reserve_app.state.support_admin import SupportAdminState
-from reserve_app.state.ticket_views import MatchRow, TicketLine
+from reserve_app.presenters.tickets import MatchRow, TicketLine
+from reserve_app.state.tickets.staff_tickets import StaffTicketsState, StaffTicketState
+from reserve_app.state.tickets.support_admin import SupportAdminState
 
 
 def _row(r: TicketLine) -> rx.Component:

@@ -5,7 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.domain.localized import Entity
-from reserve_app.state.translations import RecordForm, TextInput, TranslationsState
+from reserve_app.state.staff.translations import RecordForm, TextInput, TranslationsState
 
 
 def _input(inp: TextInput) -> rx.Component:

@@ -3,9 +3,9 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.ledger import ledgers
-from reserve_app.state.account import AccountState
-from reserve_app.state.ledger import LedgerState
-from reserve_app.state.session import SessionState
+from reserve_app.state.accounts.account import AccountState
+from reserve_app.state.accounts.ledger import LedgerState
+from reserve_app.state.kit.session import SessionState
 
 
 def _row(label_key: str, value: rx.Var) -> rx.Component:
@@ -38,7 +38,7 @@ def account() -> rx.Component:
 
 def payment_return() -> rx.Component:
     """Back from Stripe Checkout: what is known so far (webhooks decide), and where to go."""
-    from reserve_app.state.payment_return import PaymentReturnState as P
+    from reserve_app.state.billing.payment_return import PaymentReturnState as P
 
     return storefront_page(
         rx.heading(t("payment.return_title"), as_="h1", size="7"),

@@ -5,9 +5,9 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
-from reserve_app.state.my_appointments import AppointmentRow, MyAppointmentsState
-from reserve_app.state.proposal import ProposalState
-from reserve_app.state.service_booking import ServiceBookingState, ServiceCard, TimeChoice
+from reserve_app.state.appointments.booking import ServiceBookingState, ServiceCard, TimeChoice
+from reserve_app.state.appointments.my_appointments import AppointmentRow, MyAppointmentsState
+from reserve_app.state.appointments.proposal import ProposalState
 
 
 def _action_label(requires_approval: rx.Var) -> rx.Var:

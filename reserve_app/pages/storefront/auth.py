@@ -5,8 +5,8 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, select_field, storefront_page
 from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
-from reserve_app.state.auth import LoginState, RegisterState
-from reserve_app.state.i18n import I18nState
+from reserve_app.state.accounts.auth import LoginState, RegisterState
+from reserve_app.state.kit.i18n import I18nState
 
 
 def login() -> rx.Component:

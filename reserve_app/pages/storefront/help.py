@@ -6,9 +6,9 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
 from reserve_app.domain.tickets import ChargeMethod
-from reserve_app.state.help import HelpState
-from reserve_app.state.my_tickets import MyTicketsState, TicketState
-from reserve_app.state.ticket_views import TicketLine
+from reserve_app.presenters.tickets import TicketLine
+from reserve_app.state.tickets.help import HelpState
+from reserve_app.state.tickets.my_tickets import MyTicketsState, TicketState
 
 
 def _error(name: str) -> rx.Component:

@@ -5,9 +5,9 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
-from reserve_app.state.session import SessionState
-from reserve_app.state.voucher_views import OfferCard, VariantCard, VoucherCard
-from reserve_app.state.vouchers import OffersState, VoucherState
+from reserve_app.presenters.vouchers import OfferCard, VariantCard, VoucherCard
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.vouchers.vouchers import OffersState, VoucherState
 
 
 def _offer_summary(o: OfferCard) -> rx.Component:

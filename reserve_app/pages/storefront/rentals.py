@@ -7,10 +7,10 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
 from reserve_app.pages.storefront.appointments import my_appointments_section
-from reserve_app.state.my_bookings import MyBookingsState
-from reserve_app.state.rental_booking import FormField, RentalBookingState
-from reserve_app.state.rental_search import Offer, RentalSearchState
-from reserve_app.state.views import BookingRow
+from reserve_app.presenters.rentals import BookingRow
+from reserve_app.state.rentals.booking import FormField, RentalBookingState
+from reserve_app.state.rentals.my_bookings import MyBookingsState
+from reserve_app.state.rentals.search import Offer, RentalSearchState
 
 
 def _price_lines(days, per_day, subtotal, tax_rate, tax, total) -> rx.Component:  # noqa: ANN001

@@ -6,10 +6,10 @@ from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.status import ORDER_COLORS, badge
-from reserve_app.state.my_orders import MyOrdersState
-from reserve_app.state.session import SessionState
-from reserve_app.state.shop import CartLine, ProductCard, ShopState
-from reserve_app.state.shop_views import ItemRow, OrderCard
+from reserve_app.presenters.shop import ItemRow, OrderCard
+from reserve_app.state.kit.session import SessionState
+from reserve_app.state.shop.my_orders import MyOrdersState
+from reserve_app.state.shop.storefront import CartLine, ProductCard, ShopState
 
 
 def _product(p: ProductCard) -> rx.Component:

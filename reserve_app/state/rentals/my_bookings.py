@@ -1,0 +1,45 @@
+"""Customer "My bookings": status, invoice and "Pay invoice"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate
+from reserve_app.presenters.rentals import BookingRow, booking_row
+from reserve_app.services import rentals
+from reserve_app.services.rentals import catalog as rental_catalog
+from reserve_app.state import kit
+
+
+class MyBookingsState(rx.State):
+    rows: list[BookingRow] = []
+    notice: str = ""
+
+    async def _reload(self) -> None:
+        actor = await kit.current_actor(self)
+        lang = await kit.language_of(self)
+        views = await kit.read(rentals.my_bookings, actor=actor, lang=lang)
+        settings = await kit.read(rental_catalog.settings_view)
+        self.rows = [booking_row(v, lang, settings.payments_enabled) for v in views]
+
+    @rx.event
+    async def load(self):
+        actor = await kit.current_actor(self)
+        if (elsewhere := await kit.page_access(self, actor, "login")) is not None:
+            return elsewhere
+        self.notice = ""
+        await self._reload()
+
+    @rx.event
+    async def pay(self, order_id: int):
+        actor = await kit.current_actor(self)
+        try:
+            await kit.write(rentals.pay_booking, actor=actor, order_id=order_id)
+        except DomainError as err:
+            return await kit.error_toast(self, err)
+        await self._reload()
+        if (go := await kit.pay_online(self, rentals.ORDER, order_id)) is not None:
+            return go
+        self.notice = translate(await kit.language_of(self), "booking.paid_notice")
+        return None
