@@ -98,3 +98,82 @@ def test_session_handling_is_found_in_every_form():
     }
     for source, count in samples.items():
         assert len(session_handling_in(ast.parse(source), "reserve_app.state.x")) == count, source
+
+
+# What a record allows reaches the page in its read model: no state or page compares a
+# status string (`v.status == "pending"`, `p.status in ("held", "pending")`, rx.match on a
+# status). The statuses are every value of the domain's *Status enums and Role.
+
+def _status_values() -> set[str]:
+    from enum import StrEnum
+
+    from reserve_app.domain import (
+        accounts,
+        appointments,
+        billing,
+        outbox,
+        rentals,
+        shop,
+        tickets,
+        vouchers,
+    )
+
+    values: set[str] = {r.value for r in accounts.Role}
+    for module in (appointments, billing, outbox, rentals, shop, tickets, vouchers):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, StrEnum) and obj.__name__.endswith(
+                    "Status") and obj is not StrEnum:
+                values |= {m.value for m in obj}
+    return values
+
+
+def _literals(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [v for elt in node.elts for v in _literals(elt)]
+    return []
+
+
+def _mentions_status(node: ast.AST) -> bool:
+    return any((isinstance(n, ast.Attribute) and ("status" in n.attr or n.attr == "role"))
+               or (isinstance(n, ast.Name) and ("status" in n.id or n.id == "role"))
+               or (isinstance(n, ast.Constant) and n.value in ("status", "role"))
+               for n in ast.walk(node))
+
+
+def status_comparisons_in(tree: ast.AST, statuses: set[str]) -> list[int]:
+    """Lines comparing something with a status literal, or rx.match-ing a status."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(set(_literals(s)) & statuses for s in sides):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Call) and _called_name(node) == "match" and node.args \
+                and _mentions_status(node.args[0]) and any(
+                    set(_literals(a)) & statuses for a in node.args[1:]):
+            found.append(node.lineno)
+    return found
+
+
+def test_no_state_or_page_compares_a_status_string():
+    statuses = _status_values()
+    paths = [*_modules("state"), *_modules("pages"), *_modules("components"),
+             *_modules("presenters")]
+    offenders = {str(p.relative_to(PACKAGE)): lines for p in paths
+                 if (lines := status_comparisons_in(_tree(p), statuses))}
+    assert offenders == {}, f"status strings compared (put the decision in the read model " \
+                            f"or domain.<feature>.actions_for): {offenders}"
+
+
+def test_status_comparisons_are_found_in_every_form():
+    statuses = {"pending", "paid", "admin"}
+    samples = {
+        "x = v.status == 'pending'": 1, "x = v.status in ('pending', 'paid')": 1,
+        "x = 'paid' != inv.status": 1, "x = rx.cond(item.status == 'pending', a, b)": 1,
+        "x = rx.match(v.status, ('pending', a), b)": 1, "x = self.role == 'admin'": 1,
+        "x = v.kind == 'product'": 0, "x = v.can_pay": 0, "x = rx.match(lang, ('ar', a), b)": 0,
+    }
+    for source, count in samples.items():
+        assert len(status_comparisons_in(ast.parse(source), statuses)) == count, source
