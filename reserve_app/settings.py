@@ -1,96 +1,200 @@
 """Settings, read once from the environment (and `.env`), validated at start-up.
 
 Every setting is documented in `.env.example`. A bad value stops the app with a message
-naming the setting instead of failing later in a request.
+naming the setting instead of failing later in a request. pydantic-settings reads and
+converts the environment; the rules that span settings (Stripe's two keys, the public
+address and its origins) are checked after it.
+
+`.env` is loaded with python-dotenv first and never overrides the real environment; it is
+exported to the process, so Reflex's own variables (REFLEX_REDIS_URL, ...) in it count too.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, ValidationError
+from pydantic import model_validator as _model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from reserve_app.domain.accounts import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("en", "ar", "he", "ru", "pl")
+__all__ = ["LANGUAGES", "ROOT", "Settings", "SettingsError", "get_settings", "load_settings",
+           "reset_settings"]
 
 
 class SettingsError(RuntimeError):
     """A setting is missing or malformed."""
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
-
-
-def _int(name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+def _flag(value: object) -> object:
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in {"1", "true", "yes", "on"}:
+            return True
+        if word in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"must be true or false, got {value!r}")
     return value
 
 
-def _str(name: str, default: str = "") -> str:
-    """The setting's value; unset or blank means the default."""
-    value = os.environ.get(name, "").strip()
-    return value or default
+def _whole(value: object) -> object:
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?\d+", value.strip()):
+            raise ValueError(f"must be a whole number, got {value!r}")
+        return int(value)
+    return value
 
 
-def _origin(url: str, name: str) -> str:
+def _origin(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise SettingsError(f"{name} must be an http(s) URL such as http://localhost:3000")
+        raise ValueError("must be an http(s) URL such as http://localhost:3000")
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    app_env: str
-    app_url: str
-    port: int
-    database_url: str
-    allowed_origins: tuple[str, ...]
-    cookie_secure: bool
-    session_ttl_hours: int
-    login_max_failures: int
-    login_window_minutes: int
-    smtp_host: str
-    smtp_port: int
-    smtp_username: str
-    smtp_password: str
-    smtp_starttls: bool
-    smtp_from: str
-    outbox_poll_seconds: int
-    outbox_max_attempts: int
-    default_language: str
-    default_timezone: str
-    currency: str
-    business_name: str
-    seed_demo: bool
-    redis_url: str = ""
-    attachments_dir: str = str(ROOT / "private_files" / "attachments")
-    stripe_secret_key: str = ""
-    stripe_webhook_secret: str = ""
-    stripe_api_base: str = ""          # "" = Stripe's own; tests point it at a fake server
-    extra: dict[str, str] = field(default_factory=dict)
+def _database(url: str) -> str:
+    if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", url):
+        raise ValueError("must start with sqlite:// or postgresql://")
+    return "postgresql+psycopg://" + url.removeprefix("postgresql://") \
+        if url.startswith("postgresql://") else url
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"is not a known time zone: {name!r}") from None
+    return name
+
+
+def _language(code: str) -> str:
+    if code not in LANGUAGES:
+        raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def _currency(code: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", code.upper()):
+        raise ValueError("must be a three-letter ISO 4217 code such as EUR")
+    return code.upper()
+
+
+def _stripe_key(key: str) -> str:
+    if key and not re.fullmatch(r"(sk|rk)_(test|live)_[A-Za-z0-9]+", key):
+        raise ValueError("must look like sk_test_... or sk_live_...")
+    return key
+
+
+def _webhook_secret(secret: str) -> str:
+    if secret and not secret.startswith("whsec_"):
+        raise ValueError("must start with whsec_")
+    return secret
+
+
+def _http_base(url: str) -> str:
+    if url and not re.match(r"^https?://", url):
+        raise ValueError("must be an http(s) address")
+    return url.rstrip("/")
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
+Port = Annotated[Whole, Field(ge=1, le=65535)]
+Origins = Annotated[tuple[str, ...], NoDecode]  # a comma-separated list, not JSON
+
+
+class Settings(BaseSettings):
+    """The app's settings; each field is the environment variable of the same name."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False,
+                                      env_file=None, validate_default=True)
+
+    app_env: Annotated[Literal["dev", "prod"], BeforeValidator(
+        lambda v: v.strip().lower() if isinstance(v, str) else v)] = "prod"
+    port: Port = 3000
+    app_url: str = ""                                  # "" = http://localhost:<PORT>
+    allowed_origins: Origins = ()              # more origins besides APP_URL's
+    database_url: Annotated[str, AfterValidator(_database)] = \
+        f"sqlite:///{ROOT / 'reserve_app.db'}"
+    cookie_secure: Flag | None = None                 # None = on in production
+    session_ttl_hours: Annotated[Whole, Field(ge=1, le=24 * 365)] = 24 * 14
+    login_max_failures: Annotated[Whole, Field(ge=1, le=100)] = 5
+    login_window_minutes: Annotated[Whole, Field(ge=1, le=24 * 60)] = 15
+    smtp_host: str = ""
+    smtp_port: Port = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: Flag = False
+    smtp_from: str = "reserve_app <no-reply@localhost>"
+    outbox_poll_seconds: Annotated[Whole, Field(ge=1, le=3600)] = 5
+    outbox_max_attempts: Annotated[Whole, Field(ge=1, le=50)] = 5
+    default_language: Annotated[str, AfterValidator(_language)] = "en"
+    default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    currency: Annotated[str, AfterValidator(_currency)] = "EUR"
+    business_name: str = "reserve_app"
+    seed_demo: Flag = True
+    redis_url: str = Field("", validation_alias=AliasChoices("REFLEX_REDIS_URL"))
+    attachments_dir: Annotated[str, AfterValidator(lambda p: str(Path(p).resolve()))] = \
+        str(ROOT / "private_files" / "attachments")
+    stripe_secret_key: Annotated[str, AfterValidator(_stripe_key)] = ""
+    stripe_webhook_secret: Annotated[str, AfterValidator(_webhook_secret)] = ""
+    stripe_api_base: Annotated[str, AfterValidator(_http_base)] = ""  # tests: a fake server
+
+    @_model_validator(mode="before")
+    @classmethod
+    def _blank_means_default(cls, data: Any) -> Any:
+        """Values are trimmed; an unset or blank setting means its default (a password is
+        taken as it is)."""
+        if not isinstance(data, dict):
+            return data
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, str) and key.lower() != "smtp_password":
+                value = value.strip()
+            if value != "":
+                out[key] = value
+        raw = out.get("allowed_origins")
+        if isinstance(raw, str):
+            out["allowed_origins"] = tuple(o.strip() for o in raw.split(",") if o.strip())
+        return out
+
+    @_model_validator(mode="after")
+    def _across_settings(self) -> Settings:
+        """What spans settings: the public address and its origins, Stripe's pair of keys,
+        secure cookies by default in production."""
+        port, env = self.port, self.app_env
+        url = (self.app_url or f"http://localhost:{port}").rstrip("/")
+        try:
+            origin = _origin(url)
+        except ValueError as err:
+            raise _named("APP_URL", err) from None
+        try:
+            extra = [_origin(o) for o in self.allowed_origins]
+        except ValueError as err:
+            raise _named("ALLOWED_ORIGINS", err) from None
+        key, hook = self.stripe_secret_key, self.stripe_webhook_secret
+        if bool(key) != bool(hook):
+            raise ValueError("Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET "
+                             "(or neither, for the built-in manual provider)")
+        if "_live_" in key and env != "prod":
+            raise ValueError("a live Stripe key (sk_live_...) is only accepted with "
+                             "APP_ENV=prod")
+        fill = {"app_url": url, "allowed_origins": tuple(dict.fromkeys([origin, *extra])),
+                "cookie_secure": env == "prod" if self.cookie_secure is None
+                else self.cookie_secure}
+        for name, value in fill.items():
+            object.__setattr__(self, name, value)  # frozen: filled in once, here
+        return self
 
     @property
     def is_prod(self) -> bool:
@@ -105,87 +209,34 @@ class Settings:
         return bool(self.smtp_host)
 
 
+def _named(setting: str, err: ValueError) -> ValueError:
+    return ValueError(f"{setting} {err}")
+
+
+def _message(err: ValidationError) -> str:
+    """`NAME problem` for each bad setting (the environment variable's name)."""
+    lines = []
+    for problem in err.errors(include_url=False):
+        text = str(problem["msg"]).removeprefix("Value error, ")
+        loc = problem["loc"]
+        if loc:
+            name = "REFLEX_REDIS_URL" if loc[0] == "redis_url" else str(loc[0]).upper()
+            got = problem.get("input")
+            text = f"{name} {text[0].lower()}{text[1:]}" + (
+                f" (got {got!r})" if isinstance(got, str) and repr(got) not in text else "")
+        lines.append(text)
+    return "; ".join(lines)
+
+
 def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate settings. `.env` values never override the real environment."""
     path = Path(env_file) if env_file else ROOT / ".env"
     if path.exists():
         load_dotenv(path, override=False)
-
-    app_env = _str("APP_ENV", "prod").lower()
-    if app_env not in {"dev", "prod"}:
-        raise SettingsError(f"APP_ENV must be dev or prod, got {app_env!r}")
-    port = _int("PORT", 3000, minimum=1, maximum=65535)
-    app_url = _str("APP_URL", f"http://localhost:{port}").rstrip("/")
-    origin = _origin(app_url, "APP_URL")
-    extra_origins = [o.strip() for o in _str("ALLOWED_ORIGINS").split(",") if o.strip()]
-    origins = tuple(dict.fromkeys(
-        [origin, *(_origin(o, "ALLOWED_ORIGINS") for o in extra_origins)]))
-
-    database_url = _str("DATABASE_URL", f"sqlite:///{ROOT / 'reserve_app.db'}")
-    if not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", database_url):
-        raise SettingsError("DATABASE_URL must start with sqlite:// or postgresql://")
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-
-    language = _str("DEFAULT_LANGUAGE", "en")
-    if language not in LANGUAGES:
-        raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    timezone = _str("DEFAULT_TIMEZONE", "UTC")
     try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(f"DEFAULT_TIMEZONE is not a known time zone: {timezone!r}") from None
-    currency = _str("CURRENCY", "EUR").upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise SettingsError("CURRENCY must be a three-letter ISO 4217 code such as EUR")
-
-    stripe_key, stripe_hook = _str("STRIPE_SECRET_KEY"), _str("STRIPE_WEBHOOK_SECRET")
-    if bool(stripe_key) != bool(stripe_hook):
-        raise SettingsError("Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET "
-                            "(or neither, for the built-in manual provider)")
-    if stripe_key and not re.fullmatch(r"(sk|rk)_(test|live)_[A-Za-z0-9]+", stripe_key):
-        raise SettingsError("STRIPE_SECRET_KEY must look like sk_test_... or sk_live_...")
-    if stripe_hook and not stripe_hook.startswith("whsec_"):
-        raise SettingsError("STRIPE_WEBHOOK_SECRET must start with whsec_")
-    if "_live_" in stripe_key and app_env != "prod":
-        raise SettingsError("a live Stripe key (sk_live_...) is only accepted with APP_ENV=prod")
-    stripe_base = _str("STRIPE_API_BASE").rstrip("/")
-    if stripe_base and not re.match(r"^https?://", stripe_base):
-        raise SettingsError("STRIPE_API_BASE must be an http(s) address")
-
-    smtp_host = _str("SMTP_HOST")
-    smtp_from = _str("SMTP_FROM", "reserve_app <no-reply@localhost>")
-
-    return Settings(
-        app_env=app_env,
-        app_url=app_url,
-        port=port,
-        database_url=database_url,
-        allowed_origins=origins,
-        cookie_secure=_bool("COOKIE_SECURE", app_env == "prod"),
-        session_ttl_hours=_int("SESSION_TTL_HOURS", 24 * 14, minimum=1, maximum=24 * 365),
-        login_max_failures=_int("LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100),
-        login_window_minutes=_int("LOGIN_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60),
-        smtp_host=smtp_host,
-        smtp_port=_int("SMTP_PORT", 587, minimum=1, maximum=65535),
-        smtp_username=_str("SMTP_USERNAME"),
-        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
-        smtp_starttls=_bool("SMTP_STARTTLS", False),
-        smtp_from=smtp_from,
-        outbox_poll_seconds=_int("OUTBOX_POLL_SECONDS", 5, minimum=1, maximum=3600),
-        outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1, maximum=50),
-        default_language=language,
-        default_timezone=timezone,
-        currency=currency,
-        business_name=_str("BUSINESS_NAME", "reserve_app"),
-        seed_demo=_bool("SEED_DEMO", True),
-        redis_url=_str("REFLEX_REDIS_URL"),
-        stripe_secret_key=stripe_key,
-        stripe_webhook_secret=stripe_hook,
-        stripe_api_base=stripe_base,
-        attachments_dir=str(Path(_str("ATTACHMENTS_DIR",
-                                      str(ROOT / "private_files" / "attachments"))).resolve()),
-    )
+        return Settings()
+    except ValidationError as err:
+        raise SettingsError(_message(err)) from None
 
 
 _settings: Settings | None = None

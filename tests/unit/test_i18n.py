@@ -181,3 +181,14 @@ def test_payment_methods_shown_to_staff_are_translated_in_every_language() -> No
             label = method_label(method.value, lang)
             assert label and not label.startswith("ticket.method."), (lang, method)
         assert translate(lang, "payment.provider.manual") != "payment.provider.manual"
+
+
+def test_one_list_of_languages():
+    """domain.accounts.LANGUAGES is the one list: settings, accounts and the catalogues
+    follow it (a language is added there, then gets its name and catalogue)."""
+    from reserve_app import i18n, settings
+    from reserve_app.domain import accounts
+
+    assert settings.LANGUAGES is accounts.LANGUAGES
+    assert set(i18n.LANGUAGE_NAMES) == set(accounts.LANGUAGES)
+    assert i18n.RTL <= set(accounts.LANGUAGES) and set(i18n.CATALOGS) <= set(accounts.LANGUAGES)
