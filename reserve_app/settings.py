@@ -126,7 +126,8 @@ class Settings(BaseSettings):
     allowed_origins: Origins = ()              # more origins besides APP_URL's
     database_url: Annotated[str, AfterValidator(_database)] = \
         f"sqlite:///{ROOT / 'reserve_app.db'}"
-    cookie_secure: Flag | None = None                 # None = on in production
+    cookie_secure_setting: Flag | None = Field(   # unset: secure cookies in production
+        None, validation_alias=AliasChoices("COOKIE_SECURE"))
     session_ttl_hours: Annotated[Whole, Field(ge=1, le=24 * 365)] = 24 * 14
     login_max_failures: Annotated[Whole, Field(ge=1, le=100)] = 5
     login_window_minutes: Annotated[Whole, Field(ge=1, le=24 * 60)] = 15
@@ -170,8 +171,7 @@ class Settings(BaseSettings):
 
     @_model_validator(mode="after")
     def _across_settings(self) -> Settings:
-        """What spans settings: the public address and its origins, Stripe's pair of keys,
-        secure cookies by default in production."""
+        """What spans settings: the public address and its origins, Stripe's pair of keys."""
         port, env = self.port, self.app_env
         url = (self.app_url or f"http://localhost:{port}").rstrip("/")
         try:
@@ -189,12 +189,14 @@ class Settings(BaseSettings):
         if "_live_" in key and env != "prod":
             raise ValueError("a live Stripe key (sk_live_...) is only accepted with "
                              "APP_ENV=prod")
-        fill = {"app_url": url, "allowed_origins": tuple(dict.fromkeys([origin, *extra])),
-                "cookie_secure": env == "prod" if self.cookie_secure is None
-                else self.cookie_secure}
+        fill = {"app_url": url, "allowed_origins": tuple(dict.fromkeys([origin, *extra]))}
         for name, value in fill.items():
             object.__setattr__(self, name, value)  # frozen: filled in once, here
         return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.is_prod if self.cookie_secure_setting is None else self.cookie_secure_setting
 
     @property
     def is_prod(self) -> bool:
@@ -209,6 +211,10 @@ class Settings(BaseSettings):
         return bool(self.smtp_host)
 
 
+ALIASES = {"redis_url": "REFLEX_REDIS_URL", "cookie_secure_setting": "COOKIE_SECURE",
+           "REFLEX_REDIS_URL": "REFLEX_REDIS_URL", "COOKIE_SECURE": "COOKIE_SECURE"}
+
+
 def _named(setting: str, err: ValueError) -> ValueError:
     return ValueError(f"{setting} {err}")
 
@@ -220,7 +226,7 @@ def _message(err: ValidationError) -> str:
         text = str(problem["msg"]).removeprefix("Value error, ")
         loc = problem["loc"]
         if loc:
-            name = "REFLEX_REDIS_URL" if loc[0] == "redis_url" else str(loc[0]).upper()
+            name = ALIASES.get(str(loc[0]), str(loc[0]).upper())
             got = problem.get("input")
             text = f"{name} {text[0].lower()}{text[1:]}" + (
                 f" (got {got!r})" if isinstance(got, str) and repr(got) not in text else "")

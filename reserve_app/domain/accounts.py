@@ -44,6 +44,20 @@ class Actor:
         return self.role is Role.ADMIN
 
 
+class Access(StrEnum):
+    """Who may open a page: anyone logged in, staff (and admins), admins only."""
+
+    LOGIN = "login"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+def may_open(actor: Actor | None, need: Access) -> bool:
+    if actor is None:
+        return False
+    return need is Access.LOGIN or (need is Access.STAFF and actor.is_staff) or actor.is_admin
+
+
 def require_login(actor: Actor | None) -> Actor:
     if actor is None:
         raise Unauthenticated()

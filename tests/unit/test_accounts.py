@@ -304,3 +304,14 @@ def test_a_disabled_admin_may_be_demoted_while_one_active_admin_remains() -> Non
         accounts.check_staff_change(actor=admin, target_id=2, target_role=accounts.Role.ADMIN,
                                     target_active=True, new_role=accounts.Role.STAFF,
                                     active_admins=1)
+
+
+def test_who_may_open_a_page():
+    from reserve_app.domain.accounts import Access, Actor, Role, may_open
+
+    customer, staff, admin = (Actor(1, role, "n", "e@x.example", "en")
+                              for role in (Role.CUSTOMER, Role.STAFF, Role.ADMIN))
+    assert [may_open(None, need) for need in Access] == [False, False, False]
+    assert [may_open(customer, need) for need in Access] == [True, False, False]
+    assert [may_open(staff, need) for need in Access] == [True, True, False]
+    assert [may_open(admin, need) for need in Access] == [True, True, True]

@@ -177,3 +177,34 @@ def test_status_comparisons_are_found_in_every_form():
     }
     for source, count in samples.items():
         assert len(status_comparisons_in(ast.parse(source), statuses)) == count, source
+
+
+# state/ holds rx.State classes only: every module outside the kit defines one (a mixin
+# state counts); formatting lives in presenters/, rules in domain/, use cases in services/.
+
+def test_every_state_module_outside_the_kit_defines_a_state():
+    import importlib
+
+    import reflex as rx
+
+    missing = []
+    for path in _modules("state"):
+        rel = path.relative_to(PACKAGE / "state")
+        if rel.parts[0] == "kit" or path.name == "__init__.py":
+            continue
+        name = _module_name(path)
+        module = importlib.import_module(name)
+        if not any(isinstance(obj, type) and issubclass(obj, rx.State)
+                   and obj.__module__ == name for obj in vars(module).values()):
+            missing.append(str(rel))
+    assert missing == [], f"state modules without an rx.State class: {missing}"
+
+
+def test_state_packages_hold_nothing_but_modules():
+    def code(tree: ast.Module) -> list[ast.stmt]:
+        return [n for n in tree.body if not (isinstance(n, ast.Expr)
+                                             and isinstance(n.value, ast.Constant))]
+
+    inits = [p for p in _modules("state") if p.name == "__init__.py"
+             and p.parent.name != "kit" and code(_tree(p))]
+    assert inits == [], f"code in a state package's __init__: {inits}"

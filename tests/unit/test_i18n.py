@@ -191,4 +191,4 @@ def test_one_list_of_languages():
 
     assert settings.LANGUAGES is accounts.LANGUAGES
     assert set(i18n.LANGUAGE_NAMES) == set(accounts.LANGUAGES)
-    assert i18n.RTL <= set(accounts.LANGUAGES) and set(i18n.CATALOGS) <= set(accounts.LANGUAGES)
+    assert set(accounts.LANGUAGES) >= i18n.RTL and set(i18n.CATALOGS) <= set(accounts.LANGUAGES)

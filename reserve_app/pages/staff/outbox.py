@@ -3,6 +3,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page, table
+from reserve_app.components.status import MESSAGE_COLORS, badge
 from reserve_app.state.staff.outbox import OutboxRow, OutboxState
 
 
@@ -12,8 +13,7 @@ def _row(m: OutboxRow) -> rx.Component:
         rx.table.cell(iso(m.to_email)),
         rx.table.cell(rx.el.details(rx.el.summary(iso(m.subject)),
                                     rx.el.pre(m.body, white_space="pre-wrap"))),
-        rx.table.cell(rx.badge(m.status_label, color_scheme=rx.match(
-            m.status, ("sent", "green"), ("failed", "red"), "amber"))),
+        rx.table.cell(badge(m.status, m.status_label, MESSAGE_COLORS)),
         rx.table.cell(iso(m.attempts)),
     )
 

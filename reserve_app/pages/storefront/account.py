@@ -29,7 +29,7 @@ def account() -> rx.Component:
             rx.link(t("nav.my_vouchers"), href="/vouchers"),
             rx.link(t("help.my_tickets"), href="/help/tickets"),
             spacing="4", wrap="wrap", margin_top="1rem"),
-        rx.cond(SessionState.role == "customer", rx.el.section(
+        rx.cond(SessionState.is_customer, rx.el.section(
             rx.heading(t("shop.account_title"), as_="h2", size="5"),
             ledgers(LedgerState),
             margin_top="2rem", aria_label=t("shop.account_title"))),

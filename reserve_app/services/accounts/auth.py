@@ -255,6 +255,13 @@ def set_language(session: Session, *, actor: Actor | None, language: object) -> 
     return user.language
 
 
+def remember_language(session: Session, *, actor: Actor | None, language: object) -> None:
+    """The language switcher: saved on the caller's account when logged in; a visitor
+    keeps only the cookie."""
+    if actor is not None:
+        set_language(session, actor=actor, language=language)
+
+
 def run_as_caller(fn: Callable[..., T], /, *, token: str | None, write: bool = True,
                   **kwargs: Any) -> T:
     """`fn(session, actor=<caller>, **kwargs)` in one transaction, the caller resolved from

@@ -44,10 +44,9 @@ class StaffAccountsState(rx.State):
 
     @rx.event
     async def create(self, form: dict):
-        actor = await kit.current_actor(self)
         try:
-            view = await kit.write(
-                staff.create_staff, actor=actor,
+            view = await kit.write_as_caller(
+                self, staff.create_staff,
                 name=kit.text_field(form, "name", 500),
                 email=kit.text_field(form, "email", 500),
                 password=kit.text_field(form, "password", 1024),
@@ -64,29 +63,10 @@ class StaffAccountsState(rx.State):
 
     @rx.event
     async def set_active(self, user_id: int, active: bool):
-        actor = await kit.current_actor(self)
-        try:
-            await kit.write(staff.set_active, actor=actor, user_id=user_id, active=active)
-        except DomainError as err:
-            return await kit.error_toast(self, err)
-        await self._reload()
-        lang = await kit.language_of(self)
-        return rx.toast.success(translate(lang, "staff.saved"))
+        return await kit.run(self, staff.set_active, success="staff.saved", user_id=user_id,
+                             active=active)
 
     @rx.event
     async def change_role(self, user_id: int, role: str):
-        actor = await kit.current_actor(self)
-        try:
-            await kit.write(staff.change_role, actor=actor, user_id=user_id, role=role)
-        except DomainError as err:
-            await self._reload_quietly()
-            return await kit.error_toast(self, err)
-        await self._reload()
-        lang = await kit.language_of(self)
-        return rx.toast.success(translate(lang, "staff.saved"))
-
-    async def _reload_quietly(self) -> None:
-        try:
-            await self._reload()
-        except DomainError:
-            self.rows = []
+        return await kit.run(self, staff.change_role, success="staff.saved", user_id=user_id,
+                             role=role)

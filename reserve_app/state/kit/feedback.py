@@ -47,7 +47,7 @@ async def run(state: rx.State, fn: Callable[..., object], /, *, success: str = "
     try:
         await write_as_caller(state, fn, **kwargs)
     except DomainError as err:
-        await state._reload()  # type: ignore[attr-defined]
+        await refresh(state)
         if isinstance(err, StaleForm):  # show what is in force instead of the stale values
             if "errors" in state.base_vars:
                 state.errors = {}  # type: ignore[attr-defined]
@@ -56,8 +56,18 @@ async def run(state: rx.State, fn: Callable[..., object], /, *, success: str = "
     if "errors" in state.base_vars:
         state.errors = {}  # type: ignore[attr-defined]
     remount_forms(state)
-    await state._reload()  # type: ignore[attr-defined]
+    await refresh(state)
     return rx.toast.success(translate(await language_of(state), success)) if success else None
+
+
+async def refresh(state: rx.State) -> None:
+    """The page's `_reload()` after an action. If the caller may not read it either (say a
+    forged call from someone without the role), the page keeps what it showed: the action's
+    own answer is what they see."""
+    try:
+        await state._reload()  # type: ignore[attr-defined]
+    except DomainError:
+        return
 
 
 async def save_and_reload(state: rx.State, fn: Callable[..., object], /,

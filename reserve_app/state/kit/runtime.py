@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 import anyio
 import reflex as rx
 
+from reserve_app.domain import accounts
 from reserve_app.domain.accounts import Actor
 from reserve_app.i18n import translate, zone
 from reserve_app.services import uow
@@ -93,9 +94,7 @@ async def page_access(state: rx.State, actor: Actor | None, need: str
     Visitors and customers go to the login page (and come back after it); staff on an
     admin page go to the staff home with a message.
     """
-    allowed = actor is not None and (
-        need == "login" or (need == "staff" and actor.is_staff) or actor.is_admin)
-    if allowed:
+    if accounts.may_open(actor, accounts.Access(need)):
         return None
     if actor is not None and actor.is_staff:
         lang = await language_of(state)

@@ -29,24 +29,20 @@ class MenuLink:
 class SessionState(rx.State):
     logged_in: bool = False
     user_name: str = ""
-    role: str = ""
+    is_staff: bool = False         # only what the header shows: every handler checks again
+    is_admin: bool = False
+    is_customer: bool = False
     menu: list[MenuLink] = []
     help_enabled: bool = False     # the help icon ("Enable self-service")
     help_unread: int = 0           # tickets with a reply not seen yet
-
-    @rx.var
-    def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
-
-    @rx.var
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
     async def _refresh(self) -> Actor | None:
         actor = await kit.current_actor(self)
         self.logged_in = actor is not None
         self.user_name = actor.name if actor else ""
-        self.role = actor.role.value if actor else ""
+        self.is_staff = actor is not None and actor.is_staff
+        self.is_admin = actor is not None and actor.is_admin
+        self.is_customer = actor is not None and not actor.is_staff
         i18n = await self.get_state(I18nState)
         if actor is not None:
             i18n.lang = normalize_language(actor.language)
@@ -68,12 +64,10 @@ class SessionState(rx.State):
         if not isinstance(lang, str) or lang not in CATALOGS:
             return rx.toast.error(CATALOGS[normalize_language(i18n.lang)]["field.choice_invalid"])
         i18n.lang = lang
-        actor = await kit.current_actor(self)
-        if actor is not None:
-            try:
-                await kit.write(auth.set_language, actor=actor, language=lang)
-            except DomainError as err:
-                return await kit.error_toast(self, err)
+        try:  # a visitor has no account: only the cookie
+            await kit.write_as_caller(self, auth.remember_language, language=lang)
+        except DomainError as err:
+            return await kit.error_toast(self, err)
         # Reload the page: what the server prepared (catalogue names, amounts, dates) then
         # follows the new language too, not only the page's own labels. <html> gets its new
         # dir/lang from the reloaded page's hydrate, so the flip and the new content arrive

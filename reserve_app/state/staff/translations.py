@@ -76,11 +76,10 @@ class TranslationsState(rx.State):
         data = form if isinstance(form, dict) else {}
         record = kit.digits(data.get("record"))
         texts = {k: v for k, v in data.items() if k not in ("entity", "record")}
-        actor = await kit.current_actor(self)
         lang = await kit.language_of(self)
         try:
-            await kit.write(localized.save_translations, actor=actor,
-                             entity=data.get("entity"), entity_id=record, texts=texts)
+            await kit.write_as_caller(self, localized.save_translations,
+                                      entity=data.get("entity"), entity_id=record, texts=texts)
         except ValidationFailed as err:
             await self._reload(record or 0, await kit.field_errors(self, err))
             return await kit.error_toast(self, err)
