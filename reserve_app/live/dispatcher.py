@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from reserve_app.live import prepare, push
+from reserve_app.live.push import prepare, push
 from reserve_app.services import uow
 from reserve_app.services.platform import live
 from reserve_app.state import kit

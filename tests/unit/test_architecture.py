@@ -1,5 +1,7 @@
-"""Who owns the transaction: only the unit of work commits; the UI layers never touch a
-session (they call use cases through services/uow.py, via state/base.py)."""
+"""The house rules: only the unit of work commits; the UI layers (state, pages, components,
+presenters), the live push and the HTTP routes never touch a session (they call use cases
+through services/uow.py, via state/kit); no state or page compares a status string; state/
+holds rx.State classes only."""
 
 from __future__ import annotations
 
@@ -72,7 +74,8 @@ def test_only_the_unit_of_work_commits():
 
 
 def test_ui_layers_and_api_never_handle_a_session():
-    paths = [*_modules("state"), *_modules("pages"), PACKAGE / "api.py"]
+    paths = [*_modules("state"), *_modules("pages"), *_modules("live"),
+             *_modules("presenters"), *_modules("components"), PACKAGE / "api.py"]
     offenders = {str(p.relative_to(PACKAGE)): found for p in paths
                  if (found := session_handling_in(_tree(p), _module_name(p)))}
     assert offenders == {}, f"session handling outside services: {offenders}"
