@@ -10,18 +10,22 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from reserve_app.services import shop
+from reserve_app.services.rentals import catalog as rental_catalog
+
 from .conftest import App
 from .helpers import log_in_as, open_page
 from .test_shop import order_name
-from .test_tickets import cancel_order, new_customer, place_old_order
+from .test_tickets import app_session, cancel_order, new_customer, place_old_order
+from .test_vouchers import user_actor
 
 NewContext = Callable[..., BrowserContext]
 
@@ -45,18 +49,19 @@ def shop_settings(app: App) -> tuple:
 
 @pytest.fixture()
 def restore_settings(app: App) -> Iterator[None]:
-    """Other tests expect the demo settings: put them back, as they were, afterwards."""
-    rental, shop = rental_settings(app), shop_settings(app)
+    """Other tests expect the demo settings: put them back, as they were, afterwards, with
+    the app's own use cases (as the demo admin) on the app's database, whichever it is."""
+    with app_session(app) as session:
+        rental, shop_now = rental_catalog.settings_view(session), shop.settings_view(session)
     yield
-    con = sqlite3.connect(app.db_path, timeout=30)
-    try:
-        with con:
-            con.execute("UPDATE rental_settings SET booking_enabled = ?, initial_status = ?,"
-                        " payments_enabled = ? WHERE id = 1", rental)
-            con.execute("UPDATE shop_settings SET enabled = ?, methods = ? WHERE id = 1", shop)
-    finally:
-        con.close()
-    assert rental_settings(app) == rental and shop_settings(app) == shop
+    with app_session(app) as session:
+        admin = user_actor(session, "admin@example.com")
+        rental_catalog.save_settings(session, actor=admin, **asdict(rental))
+        shop.save_settings(session, actor=admin, enabled=shop_now.enabled,
+                           methods=shop_now.methods)
+    with app_session(app) as session:
+        assert rental_catalog.settings_view(session) == rental
+        assert shop.settings_view(session) == shop_now
 
 
 def test_rental_settings_show_what_is_in_force_on_a_new_screen(

@@ -39,9 +39,36 @@ PAYMENT_ALLOWED: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     PaymentStatus.REFUNDED: frozenset(),
 }
 
+MANUAL_PROVIDER = "manual"     # payments staff record or approve in the database
+
 # Payments that are under way, hold money or took it: while one exists, no second is started.
 OPEN_PAYMENTS = frozenset({PaymentStatus.PENDING.value, PaymentStatus.AUTHORISED.value,
                            PaymentStatus.APPROVED.value})
+
+
+def resumable(payment_status: str, *, stripe_enabled: bool) -> bool:
+    """With Stripe, a pending payment is a Checkout not finished yet: "Pay" resumes it."""
+    return stripe_enabled and payment_status == PaymentStatus.PENDING
+
+
+def may_start_payment(last_payment_status: str, *, stripe_enabled: bool) -> bool:
+    """The customer may pay online: no payment under way, holding or taking money (""
+    for none yet), or one that only resumes an unfinished Stripe Checkout."""
+    return (last_payment_status not in OPEN_PAYMENTS
+            or resumable(last_payment_status, stripe_enabled=stripe_enabled))
+
+
+def invoice_open(status: str | None) -> bool:
+    """Money can still be recorded against the invoice (None: there is none yet, it is
+    drafted when paid); a paid or void invoice takes no more."""
+    return status is None or status in {InvoiceStatus.DRAFT, InvoiceStatus.ISSUED}
+
+
+def can_approve(status: str, *, provider: str) -> bool:
+    """"Approve payment" on a payment: staff approve a pending manual payment; a card held
+    at the provider (authorised) is captured there."""
+    return status == PaymentStatus.AUTHORISED or (
+        status == PaymentStatus.PENDING and provider == MANUAL_PROVIDER)
 
 # What each Stripe webhook event means for our payment. Only a move the table above allows is
 # made: events arriving late or twice never move a payment backwards (a "completed" after a

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from .billing import InvoiceStatus, may_start_payment
 from .errors import InvalidTransition, ValidationFailed
 from .money import parse_amount, q, tax_on
 from .periods import Period, parse_day
@@ -36,6 +37,22 @@ def transition(current: BookingStatus, new: BookingStatus) -> BookingStatus:
     if new not in ALLOWED[current]:
         raise InvalidTransition(current, new)
     return new
+
+
+def actions_for(status: BookingStatus) -> list[BookingStatus]:
+    """The statuses staff may move a booking order to from `status` (its transition table),
+    in a stable order: the choices of the staff page's "Change status"."""
+    return sorted(ALLOWED[status])
+
+
+def can_pay(status: BookingStatus, *, payments_enabled: bool, invoice_status: str,
+            payment_status: str, stripe_enabled: bool) -> bool:
+    """The customer may press "Pay" on a booking: customer payments are on, the booking holds
+    its unit (pending or confirmed), its invoice ("" for none yet) is not paid, and no payment
+    ("" for none yet) is under way (with Stripe, an unfinished Checkout is resumed)."""
+    return (payments_enabled and status in ACTIVE
+            and may_start_payment(payment_status, stripe_enabled=stripe_enabled)
+            and invoice_status != InvoiceStatus.PAID)
 
 
 def reactivates(current: BookingStatus, new: BookingStatus) -> bool:
@@ -94,6 +111,13 @@ class ExtraFieldRule:
 
 
 TEXT_MAX = 500
+
+
+def check_flag(value: object, field: str) -> bool:
+    """A switch of an admin form: a real boolean, else field.choice_invalid on `field`."""
+    if not isinstance(value, bool):
+        raise ValidationFailed({field: "field.choice_invalid"})
+    return value
 
 
 def short_text(value: object, field: str, errors: dict[str, str], limit: int = 100) -> str:

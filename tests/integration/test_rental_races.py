@@ -12,6 +12,8 @@ from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import SlotTaken
 from reserve_app.models import AuditEntry, BookingOrder, OutboxMessage, RentalSettings
 from reserve_app.services import rentals, uow
+from reserve_app.services.rentals import booking as booking_module
+from reserve_app.services.rentals import staff as staff_module
 
 from .helpers import (
     TODAY,
@@ -20,7 +22,9 @@ from .helpers import (
     add_unit_type,
     add_user,
     book,
+    change_booking_status,
     count,
+    day,
     rental_settings,
     rows,
     run_together,
@@ -139,3 +143,62 @@ def test_the_database_refuses_overlaps_the_service_did_not_check(db_url: str) ->
         cancelled.status = "pending"
         with pytest.raises(IntegrityError, match="booking_orders_no_overlap"):
             session.commit()
+
+
+# The database's guard reached through the use cases: their check is skipped (as if another
+# transaction had won the unit in between), so only the database refuses. The refused insert
+# or update ends a savepoint, not the unit of work: the use case answers SlotTaken and the
+# same transaction goes on and commits what else it did.
+
+def test_a_booking_the_database_refuses_is_sold_out_and_the_work_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = add_admin()
+    unit_type, [unit] = add_unit_type(admin, "4x4 SUV", units=1)
+    other_type, [other_unit] = add_unit_type(admin, "Van", units=1)
+    entry = add_rental_entry(admin, [unit_type, other_type])
+    cleo, dan = _customers(2)
+    first = book(cleo, entry, unit_type, day(1), day(4))
+
+    with uow.write_session() as session:
+        van = rentals.place_booking(session, actor=dan, entry_id=entry,
+                                    unit_type_id=other_type, start=day(2), end=day(3),
+                                    answers={}, today=TODAY)
+        monkeypatch.setattr(booking_module, "_free_unit_id",
+                            lambda session, type_id, period: unit)
+        with pytest.raises(SlotTaken) as err:
+            rentals.place_booking(session, actor=dan, entry_id=entry, unit_type_id=unit_type,
+                                  start=day(2), end=day(3), answers={}, today=TODAY)
+        assert err.value.key == "rental.sold_out"
+        assert session.get_transaction() is not None  # still in the same transaction
+
+    assert sorted((o.id, o.unit_id) for o in rows(BookingOrder)) == [
+        (first.id, unit), (van.id, other_unit)]
+    assert count(AuditEntry, AuditEntry.action == "booking_placed") == 2
+    assert count(OutboxMessage, OutboxMessage.kind == "booking_received") == 2
+
+
+def test_a_status_change_the_database_refuses_is_taken_and_the_work_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = add_admin()
+    staff = add_user("Sam", "sam@example.com", Role.STAFF)
+    unit_type, [unit] = add_unit_type(admin, "4x4 SUV", units=1)
+    entry = add_rental_entry(admin, [unit_type])
+    cleo, dan = _customers(2)
+    first = book(cleo, entry, unit_type, day(1), day(4))
+    change_booking_status(staff, first.id, "cancelled")
+    second = book(dan, entry, unit_type, day(2), day(5))
+    assert second.unit == first.unit
+    monkeypatch.setattr(staff_module, "_unit_taken", lambda session, order, period: False)
+
+    with uow.write_session() as session:
+        done = rentals.change_status(session, actor=staff, order_id=second.id,
+                                     status="confirmed", note="phoned")
+        with pytest.raises(SlotTaken) as err:
+            rentals.change_status(session, actor=staff, order_id=first.id, status="pending")
+        assert err.value.key == "rental.unit_taken_meanwhile"
+
+    assert done.booking.status == "confirmed"
+    assert {o.id: o.status for o in rows(BookingOrder)} == {first.id: "cancelled",
+                                                             second.id: "confirmed"}
+    assert [a.new_value for a in rows(AuditEntry, AuditEntry.action == "status_changed")] == [
+        "cancelled", "confirmed"]

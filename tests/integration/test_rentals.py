@@ -843,6 +843,43 @@ def test_only_admins_approve_payments(shop: Shop, who: str | None,
     assert [p.status for p in rows(Payment)] == ["pending"]
 
 
+# --- what the read models say the record allows ---------------------------------------------------
+
+
+def _mine(actor: Actor, order_id: int) -> rentals.BookingView:
+    with uow.read_session() as session:
+        return next(v for v in rentals.my_bookings(session, actor=actor) if v.id == order_id)
+
+
+def test_the_read_models_say_who_may_pay_and_where_the_order_may_go(shop: Shop) -> None:
+    admin, staff, cleo = shop.people["admin"], shop.people["staff"], shop.people["cleo"]
+    order = book(cleo, shop.entry, shop.van, day(1), day(3))
+    assert order.can_pay and _mine(cleo, order.id).can_pay
+    detail = _detail(staff, order.id)
+    assert (detail.payable, detail.next_statuses) == (True, ["cancelled", "confirmed",
+                                                             "finished"])
+
+    # A manual payment under way: staff approve it, the customer cannot pay again.
+    paid = _pay(cleo, order.id)
+    assert not paid.can_pay and not _mine(cleo, order.id).can_pay
+    assert _detail(staff, order.id).payable       # the draft invoice still takes money
+
+    # Payments switched off: nobody is offered "Pay" (a new order either).
+    other = book(cleo, shop.entry, shop.van, day(10), day(12))
+    rental_settings(admin, payments_enabled=False)
+    assert not _mine(cleo, other.id).can_pay
+    rental_settings(admin, payments_enabled=True)
+    assert _mine(cleo, other.id).can_pay
+
+    # Approved: the invoice is paid, so no more money is taken; a cancelled order is not paid.
+    approved = _approve(admin, order.id, _detail(admin, order.id).payments[-1].id)
+    assert (approved.payable, approved.booking.can_pay) == (False, False)
+    cancelled = change_booking_status(staff, other.id, "cancelled")
+    assert not cancelled.booking.can_pay and not _mine(cleo, other.id).can_pay
+    assert cancelled.payable                       # no invoice yet (cash refused: not active)
+    assert cancelled.next_statuses == ["confirmed", "pending"]
+
+
 # --- staff: status changes ------------------------------------------------------------------------
 
 

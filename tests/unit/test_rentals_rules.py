@@ -244,6 +244,69 @@ def test_parse_status() -> None:
         assert err.value.fields == {"status": "field.choice_invalid"}
 
 
+# What staff may do with an order, and what the customer may: written out, not derived from
+# the table under test.
+STAFF_MOVES = {
+    BookingStatus.PENDING: ["cancelled", "confirmed", "finished"],
+    BookingStatus.CONFIRMED: ["cancelled", "finished", "pending"],
+    BookingStatus.CANCELLED: ["confirmed", "pending"],
+    BookingStatus.FINISHED: ["confirmed"],
+}
+
+
+@pytest.mark.parametrize("status", list(BookingStatus))
+def test_actions_for_are_the_moves_of_the_table_in_a_stable_order(
+        status: BookingStatus) -> None:
+    actions = rentals.actions_for(status)
+    assert actions == STAFF_MOVES[status]
+    assert all(isinstance(a, BookingStatus) and rentals.transition(status, a) is a
+               for a in actions)
+
+
+INVOICE_STATES = ["", *InvoiceStatus]
+PAYMENT_STATES = ["", *PaymentStatus]
+
+
+@pytest.mark.parametrize(("status", "invoice", "payment"),
+                         list(product(BookingStatus, INVOICE_STATES, PAYMENT_STATES)))
+def test_can_pay_every_combination(status: BookingStatus, invoice: str, payment: str) -> None:
+    for payments_enabled, stripe_enabled in product((True, False), repeat=2):
+        expected = (payments_enabled and status.value in ("pending", "confirmed")
+                    and invoice != "paid"
+                    and (payment in ("", "void", "refunded")
+                         or (payment == "pending" and stripe_enabled)))
+        assert rentals.can_pay(status, payments_enabled=payments_enabled,
+                               invoice_status=invoice, payment_status=payment,
+                               stripe_enabled=stripe_enabled) is expected, (
+            payments_enabled, stripe_enabled)
+
+
+def test_can_pay_samples() -> None:
+    def pay(status: BookingStatus, invoice: str = "", payment: str = "",
+            stripe: bool = False) -> bool:
+        return rentals.can_pay(status, payments_enabled=True, invoice_status=invoice,
+                               payment_status=payment, stripe_enabled=stripe)
+
+    assert pay(BookingStatus.PENDING)                                 # nothing started yet
+    assert not pay(BookingStatus.CANCELLED)                           # holds no unit
+    assert not pay(BookingStatus.CONFIRMED, "draft", "pending")       # staff approve it
+    assert pay(BookingStatus.CONFIRMED, "draft", "pending", stripe=True)  # resume Checkout
+    assert not pay(BookingStatus.CONFIRMED, "draft", "authorised", stripe=True)  # card held
+    assert pay(BookingStatus.CONFIRMED, "draft", "void")              # given up: start again
+    assert not pay(BookingStatus.CONFIRMED, "paid", "void")
+    assert not rentals.can_pay(BookingStatus.PENDING, payments_enabled=False,
+                               invoice_status="", payment_status="", stripe_enabled=True)
+
+
+def test_check_flag() -> None:
+    assert rentals.check_flag(True, "shown") is True
+    assert rentals.check_flag(False, "shown") is False
+    for bad in (None, 0, 1, "on", "true", [True]):
+        with pytest.raises(ValidationFailed) as err:
+            rentals.check_flag(bad, "shown")
+        assert err.value.fields == {"shown": "field.choice_invalid"}
+
+
 # --- choosing a unit ------------------------------------------------------------------------------
 
 def test_free_unit_takes_the_first_unit_without_an_overlapping_booking() -> None:
@@ -452,6 +515,27 @@ def test_void_is_final() -> None:
     assert INVOICE_ALLOWED[InvoiceStatus.VOID] == frozenset()
     assert PAYMENT_ALLOWED[PaymentStatus.VOID] == frozenset()
     assert PAYMENT_ALLOWED[PaymentStatus.REFUNDED] == frozenset()
+
+
+@pytest.mark.parametrize(("payment", "stripe"), list(product(PAYMENT_STATES, (True, False))))
+def test_payments_resumed_and_started(payment: str, stripe: bool) -> None:
+    resumes = payment == "pending" and stripe     # an unfinished Stripe Checkout
+    assert billing.resumable(payment, stripe_enabled=stripe) is resumes
+    assert billing.may_start_payment(payment, stripe_enabled=stripe) is (
+        payment in ("", "void", "refunded") or resumes)
+
+
+@pytest.mark.parametrize("invoice", [None, *InvoiceStatus])
+def test_invoice_open_takes_money_until_paid_or_void(invoice: InvoiceStatus | None) -> None:
+    assert billing.invoice_open(invoice) is (invoice in (None, "draft", "issued"))
+
+
+@pytest.mark.parametrize(("payment", "provider"),
+                         list(product(PaymentStatus, ("manual", "stripe"))))
+def test_can_approve(payment: PaymentStatus, provider: str) -> None:
+    expected = payment == "authorised" or (payment == "pending" and provider == "manual")
+    assert billing.can_approve(payment, provider=provider) is expected
+    assert billing.can_approve(payment.value, provider=provider) is expected
 
 
 @pytest.mark.parametrize(("year", "sequence", "number"), [

@@ -7,8 +7,9 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
 from reserve_app.domain.rentals import BookingStatus
+from reserve_app.presenters.rentals import Line, PaymentLine
 from reserve_app.state.kit.session import SessionState
-from reserve_app.state.rentals.staff_order import Line, PaymentLine, StaffBookingState
+from reserve_app.state.rentals.staff_order import StaffBookingState
 from reserve_app.state.rentals.staff_orders import OrderLine, StaffBookingsState
 
 
@@ -80,8 +81,7 @@ def _payment(p: PaymentLine) -> rx.Component:
     return rx.hstack(
         rx.text(p.provider_label, " · ", iso(p.amount)),
         badge(p.status, p.label, PAYMENT_COLORS),
-        rx.cond(SessionState.is_admin & (((p.status == "pending") & (p.provider == "manual"))
-                                         | (p.status == "authorised")),
+        rx.cond(SessionState.is_admin & p.can_approve,
                 rx.button(t("payment.approve"), on_click=StaffBookingState.approve(p.id))),
         align="center", spacing="3",
     )

@@ -60,26 +60,21 @@ class RentalAdminState(rx.State):
         return await kit.open_page(self, "admin")
 
     async def _reload(self) -> None:
-        actor = await kit.current_actor(self)
         lang = await kit.language_of(self)
         currency = get_settings().currency
-        types = await kit.read(catalog.list_unit_types, actor=actor)
-        names = {t.id: t.name for t in types}
-        rows = []
-        for t in types:
-            units = await kit.read(catalog.list_units, actor=actor, unit_type_id=t.id)
-            rows.append(TypeRow(t.id, t.name, fmt_money(t.price_per_day, currency, lang),
-                                f"{t.tax_rate.normalize():f}", t.active,
-                                [UnitChip(u.id, u.name, u.active) for u in units],
-                                t.description, t.photo_url, str(t.price_per_day)))
-        self.types = rows
-        entries = await kit.read(catalog.list_menu_entries, actor=actor)
+        page = await kit.read_as_caller(self, catalog.catalogue_page)
+        names = {t.id: t.name for t in page.unit_types}
+        self.types = [TypeRow(t.id, t.name, fmt_money(t.price_per_day, currency, lang),
+                              f"{t.tax_rate.normalize():f}", t.active,
+                              [UnitChip(u.id, u.name, u.active) for u in page.units[t.id]],
+                              t.description, t.photo_url, str(t.price_per_day))
+                      for t in page.unit_types]
         self.entries = [EntryRow(e.id, e.title, ", ".join(names.get(i, "?")
                                                           for i in e.unit_type_ids)
                                  if e.kind == catalog.RENTAL
                                  else translate(lang, f"menu.kind.{e.kind}"),
                                  e.kind == catalog.RENTAL, [str(i) for i in e.unit_type_ids])
-                        for e in entries]
+                        for e in page.entries]
 
     @rx.event
     async def add_type(self, form: dict):

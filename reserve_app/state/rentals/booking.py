@@ -79,12 +79,11 @@ class RentalBookingState(rx.State):
 
     @rx.event
     async def confirm(self, form: dict):
-        actor = await kit.current_actor(self)
         answers = {f[1:]: v for f, v in (form.items() if isinstance(form, dict) else [])
                    if isinstance(f, str) and f.startswith("x")}
         try:
-            booking = await kit.write(rentals.place_booking, actor=actor, answers=answers,
-                                       **self._params())
+            booking = await kit.write_as_caller(self, rentals.place_booking, answers=answers,
+                                                **self._params())
         except SlotTaken as err:
             # Lost the race for the last unit: back to a refreshed search for the period.
             return [await kit.error_toast(self, err), rx.redirect(self.back_url)]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import translate
 from reserve_app.presenters.rentals import BookingRow, booking_row
 from reserve_app.services import rentals
-from reserve_app.services.rentals import catalog as rental_catalog
 from reserve_app.state import kit
 
 
@@ -17,11 +15,9 @@ class MyBookingsState(rx.State):
     notice: str = ""
 
     async def _reload(self) -> None:
-        actor = await kit.current_actor(self)
         lang = await kit.language_of(self)
-        views = await kit.read(rentals.my_bookings, actor=actor, lang=lang)
-        settings = await kit.read(rental_catalog.settings_view)
-        self.rows = [booking_row(v, lang, settings.payments_enabled) for v in views]
+        views = await kit.read_as_caller(self, rentals.my_bookings, lang=lang)
+        self.rows = [booking_row(v, lang) for v in views]
 
     @rx.event
     async def load(self):
@@ -33,12 +29,8 @@ class MyBookingsState(rx.State):
 
     @rx.event
     async def pay(self, order_id: int):
-        actor = await kit.current_actor(self)
-        try:
-            await kit.write(rentals.pay_booking, actor=actor, order_id=order_id)
-        except DomainError as err:
-            return await kit.error_toast(self, err)
-        await self._reload()
+        if (refused := await kit.run(self, rentals.pay_booking, order_id=order_id)) is not None:
+            return refused
         if (go := await kit.pay_online(self, rentals.ORDER, order_id)) is not None:
             return go
         self.notice = translate(await kit.language_of(self), "booking.paid_notice")

@@ -8,7 +8,7 @@ import reflex as rx
 
 from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import fmt_money, translate
-from reserve_app.presenters.rentals import day
+from reserve_app.presenters.rentals import Choice, day
 from reserve_app.services import rentals
 from reserve_app.state import kit
 
@@ -24,12 +24,6 @@ class OrderLine:
     status: str
     status_label: str
     total: str
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
 
 
 class StaffBookingsState(rx.State):
@@ -66,12 +60,12 @@ class StaffBookingsState(rx.State):
             return await self._load(page)
 
     async def _load(self, page: int):
-        actor = await kit.current_actor(self)
         type_id = int(self.unit_type) if self.unit_type.isdigit() else None
         try:
-            rows, total = await kit.read(rentals.list_orders, actor=actor, status=self.status,
-                                          start=self.start, end=self.end,
-                                          unit_type_id=type_id, page=page)
+            rows, total = await kit.read_as_caller(self, rentals.list_orders,
+                                                    status=self.status, start=self.start,
+                                                    end=self.end, unit_type_id=type_id,
+                                                    page=page)
         except DomainError as err:
             self.rows = []
             return await kit.error_toast(self, err)
