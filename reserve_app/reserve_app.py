@@ -16,6 +16,7 @@ from reserve_app.pages.staff import customers as staff_customers
 from reserve_app.pages.staff import orders as staff_orders
 from reserve_app.pages.staff import rentals as staff_rentals
 from reserve_app.pages.staff import reservations as staff_reservations
+from reserve_app.pages.staff import services as staff_services
 from reserve_app.pages.staff import shop_admin
 from reserve_app.pages.staff import tickets as staff_tickets
 from reserve_app.pages.staff.accounts import accounts as staff_accounts
@@ -131,7 +132,7 @@ app.add_page(proposal, route="/proposal", title=TITLE,
              on_load=[SessionState.load, ProposalState.load])
 app.add_page(staff_calendar.calendar, route="/staff/calendar", title=TITLE,
              on_load=[SessionState.load, StaffCalendarState.load])
-app.add_page(staff_calendar.services_admin, route="/staff/services", title=TITLE,
+app.add_page(staff_services.services_admin, route="/staff/services", title=TITLE,
              on_load=[SessionState.load, ServicesAdminState.load])
 
 app.add_page(shop, route="/shop", title=TITLE,

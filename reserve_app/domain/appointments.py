@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from .billing import OPEN_PAYMENTS, PaymentStatus
 from .errors import InvalidTransition, ValidationFailed
 
 
@@ -37,6 +38,54 @@ def transition(current: AppointmentStatus, new: AppointmentStatus) -> Appointmen
     if new not in ALLOWED[current]:
         raise InvalidTransition(current, new)
     return new
+
+
+class AppointmentAction(StrEnum):
+    """What staff may do with a request (the buttons of the booking calendar)."""
+
+    APPROVE = "approve"
+    RESCHEDULE = "reschedule"  # approve at another time and/or with another staff member
+    PROPOSE = "propose"        # offer the customer another time; their yes confirms it
+    DECLINE = "decline"
+
+
+ACTION_TARGET: dict[AppointmentAction, AppointmentStatus] = {
+    AppointmentAction.APPROVE: AppointmentStatus.CONFIRMED,
+    AppointmentAction.RESCHEDULE: AppointmentStatus.CONFIRMED,
+    AppointmentAction.PROPOSE: AppointmentStatus.CONFIRMED,
+    AppointmentAction.DECLINE: AppointmentStatus.DECLINED,
+}
+
+
+def actions_for(status: AppointmentStatus) -> list[str]:
+    """The staff actions the transition table allows from `status`, in the buttons' order."""
+    return [a.value for a, target in ACTION_TARGET.items() if target in ALLOWED[status]]
+
+
+def awaits_decision(status: AppointmentStatus) -> bool:
+    """A request staff have not decided on yet: it may still be confirmed or declined."""
+    return {AppointmentStatus.CONFIRMED, AppointmentStatus.DECLINED} <= ALLOWED[status]
+
+
+def proposal_open(status: AppointmentStatus, *, proposed: bool) -> bool:
+    """A time staff proposed waits for the customer's answer while the request is undecided."""
+    return proposed and awaits_decision(status)
+
+
+def in_calendar(status: AppointmentStatus) -> bool:
+    """Only a confirmed appointment has a calendar file (.ics)."""
+    return status is AppointmentStatus.CONFIRMED
+
+
+def can_pay(status: AppointmentStatus, *, requires_approval: bool, payment_status: str,
+            stripe: bool) -> bool:
+    """May the customer pay online? A Book Now appointment once confirmed; a request never,
+    even after it is approved. While a payment is under way "Pay" is offered again only to
+    resume an unfinished Stripe Checkout (a pending payment with Stripe on)."""
+    if requires_approval or status is not AppointmentStatus.CONFIRMED:
+        return False
+    return payment_status not in OPEN_PAYMENTS or (
+        stripe and payment_status == PaymentStatus.PENDING)
 
 
 def holds_slot(status: AppointmentStatus, *, multiple_clients: bool) -> bool:
@@ -121,15 +170,16 @@ def check_requested_slot(start: object, *, free: Sequence[Slot]) -> Slot:
     raise ValidationFailed({"start": "appointment.slot_unavailable"})
 
 
-def parse_shifts(rows: Mapping[int, Sequence[tuple[str, str]]]) -> list[Shift]:
-    """Shifts from "HH:MM" pairs per weekday; ValidationFailed on bad or reversed times."""
+def parse_shifts(rows: Mapping[object, Sequence[tuple[object, object]]]) -> list[Shift]:
+    """Shifts from "HH:MM" pairs per weekday (0-6); ValidationFailed on a bad weekday, or on
+    bad or reversed times."""
     shifts: list[Shift] = []
     for weekday, pairs in rows.items():
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
             raise ValidationFailed({"weekday": "field.choice_invalid"})
         for start_text, end_text in pairs:
-            if not all(isinstance(v, str) and re.fullmatch(r"\d{2}:\d{2}", v)
-                       for v in (start_text, end_text)):
+            if not (isinstance(start_text, str) and isinstance(end_text, str)) or not all(
+                    re.fullmatch(r"\d{2}:\d{2}", v) for v in (start_text, end_text)):
                 raise ValidationFailed({f"hours_{weekday}": "appointment.hours_invalid"})
             try:
                 start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)

@@ -208,6 +208,41 @@ def test_the_database_refuses_overlapping_holding_rows(team: dict[str, Actor],
     assert count(Appointment, col(Appointment.holds_slot)) == 4
 
 
+def test_a_row_the_database_refuses_is_slot_taken_and_the_transaction_goes_on(
+        team: dict[str, Actor], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the services' own check ever to miss a row holding the time (here it is made
+    blind), the database's refusal at the flush is SlotTaken, raised from a savepoint: the
+    unit of work around it stays usable (no rollback inside a use case)."""
+    from reserve_app.services import appointments
+    from reserve_app.services.appointments import slots
+
+    stan = team["stan"]
+    haircut = add_service(team["admin"], "Haircut", [stan.user_id])
+    coaching = add_service(team["admin"], "Coaching", [stan.user_id], approval=True,
+                           multiple=True)
+    cleo, max_ = _customers(2)
+    when = local_start(MON, "10:00")
+    request = book_appointment(cleo, coaching, stan.user_id, when, now=NOW)  # holds nothing
+    book_appointment(max_, haircut, stan.user_id, when, now=NOW)  # confirmed: holds 10:00
+    monkeypatch.setattr(slots, "busy", lambda *args, **kwargs: [])
+
+    with uow.write_session() as session:
+        with pytest.raises(SlotTaken) as booked:
+            appointments.book(session, actor=cleo, service_id=haircut, staff_id=stan.user_id,
+                              start=when, now=NOW)
+        with pytest.raises(SlotTaken) as approved:
+            appointments.approve(session, actor=stan, appointment_id=request.id)
+        assert (booked.value.key, approved.value.key) == ("appointment.slot_unavailable",
+                                                          "appointment.slot_unavailable")
+        # Still usable (PostgreSQL would refuse any statement after a failed flush).
+        statuses = session.exec(select(Appointment.status).order_by(col(Appointment.id))).all()
+        assert list(statuses) == ["pending", "confirmed"]
+
+    assert [(a.id, a.status, a.holds_slot) for a in rows(Appointment)][0] == (
+        request.id, "pending", False)
+    assert count(Appointment) == 2
+
+
 def test_two_staff_deciding_one_request_at_once_one_decision_wins(
         team: dict[str, Actor]) -> None:
     """Approve racing Decline, and Approve racing a reschedule to another staff member."""

@@ -43,7 +43,7 @@ class Tab(SimpleNamespace):
             headers=SimpleNamespace(cookie=f"sid={token}"),
             session=SimpleNamespace(client_token="tab-1"),
             url=SimpleNamespace(path="/staff", query_parameters={})),
-            dirty_vars=set(), **vars)
+            dirty_vars=set(), base_vars=cls.base_vars, **vars)
         for name in ("_reload", "_run", "_act"):
             if name in cls.__dict__:
                 setattr(self, name, types.MethodType(cls.__dict__[name], self))

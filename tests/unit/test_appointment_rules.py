@@ -1,4 +1,5 @@
-"""Appointment rules: the status table, which rows hold a slot, the slot engine (working hours,
+"""Appointment rules: the status table, which rows hold a slot, what a record allows (the
+staff's actions, paying, the calendar file, an open proposal), the slot engine (working hours,
 shifts, days off, steps, daylight-saving changes), free slots and the parsing of requests."""
 
 from __future__ import annotations
@@ -10,18 +11,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reserve_app.domain.appointments import (
+    ACTION_TARGET,
     ALLOWED,
+    AppointmentAction,
     AppointmentStatus,
     Shift,
     Slot,
+    actions_for,
+    awaits_decision,
+    can_pay,
     candidate_slots,
     check_requested_slot,
     free_slots,
     holds_slot,
+    in_calendar,
     parse_shifts,
     parse_start,
+    proposal_open,
     transition,
 )
+from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.errors import InvalidTransition, ValidationFailed
 
 UTC_TZ = ZoneInfo("UTC")
@@ -99,6 +108,64 @@ def test_which_statuses_hold_the_slot(status: AppointmentStatus, multiple: bool)
 
 def test_the_holds_table_covers_every_status() -> None:
     assert set(HOLDS) == {(s.value, m) for s, m in product(AppointmentStatus, [False, True])}
+
+
+# --- what a record allows (it reaches the pages in the read model) -----------------------
+
+STAFF_ACTIONS = {
+    "pending": ["approve", "reschedule", "propose", "decline"],
+    "confirmed": [], "declined": [], "cancelled": [],
+}
+
+
+@pytest.mark.parametrize("status", list(AppointmentStatus))
+def test_staff_actions_of_every_status(status: AppointmentStatus) -> None:
+    assert actions_for(status) == STAFF_ACTIONS[status.value]
+
+
+def test_staff_actions_come_from_the_transition_table() -> None:
+    assert set(ACTION_TARGET) == set(AppointmentAction)
+    for status in AppointmentStatus:
+        assert set(actions_for(status)) == {
+            a.value for a, target in ACTION_TARGET.items() if target in ALLOWED[status]}
+
+
+@pytest.mark.parametrize("status", list(AppointmentStatus))
+def test_only_a_pending_request_awaits_a_decision(status: AppointmentStatus) -> None:
+    assert awaits_decision(status) is (status is AppointmentStatus.PENDING)
+
+
+@pytest.mark.parametrize(("status", "proposed"), list(product(AppointmentStatus, [False, True])))
+def test_a_proposal_is_open_on_an_undecided_request_only(status: AppointmentStatus,
+                                                         proposed: bool) -> None:
+    assert proposal_open(status, proposed=proposed) is (
+        proposed and status is AppointmentStatus.PENDING)
+
+
+@pytest.mark.parametrize("status", list(AppointmentStatus))
+def test_only_a_confirmed_appointment_has_a_calendar_file(status: AppointmentStatus) -> None:
+    assert in_calendar(status) is (status is AppointmentStatus.CONFIRMED)
+
+
+# No payment yet, or only ended ones: "Pay" starts one. A pending one: only Stripe's
+# unfinished Checkout is resumed. Authorised or approved: the money is held or taken.
+PAY_AGAIN = {"": True, "void": True, "refunded": True, "pending": "stripe",
+             "authorised": False, "approved": False}
+
+
+@pytest.mark.parametrize(("status", "approval", "payment", "stripe"), list(product(
+    AppointmentStatus, [False, True], ["", *PaymentStatus], [False, True])))
+def test_who_may_pay_online(status: AppointmentStatus, approval: bool, payment: str,
+                            stripe: bool) -> None:
+    again = PAY_AGAIN[str(payment)]
+    expected = (status is AppointmentStatus.CONFIRMED and not approval
+                and (again is True or (again == "stripe" and stripe)))
+    assert can_pay(status, requires_approval=approval, payment_status=str(payment),
+                   stripe=stripe) is expected
+
+
+def test_the_payment_table_covers_every_payment_status() -> None:
+    assert set(PAY_AGAIN) == {"", *(p.value for p in PaymentStatus)}
 
 
 # --- candidate slots ------------------------------------------------------------------------------

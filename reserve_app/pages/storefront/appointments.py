@@ -5,8 +5,9 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
-from reserve_app.state.appointments.booking import ServiceBookingState, ServiceCard, TimeChoice
-from reserve_app.state.appointments.my_appointments import AppointmentRow, MyAppointmentsState
+from reserve_app.presenters.appointments import AppointmentRow, ServiceCard, TimeChoice
+from reserve_app.state.appointments.booking import ServiceBookingState
+from reserve_app.state.appointments.my_appointments import MyAppointmentsState
 from reserve_app.state.appointments.proposal import ProposalState
 
 
@@ -90,7 +91,7 @@ def _row(a: AppointmentRow) -> rx.Component:
             spacing="1"))),
         rx.table.cell(badge(a.status, a.status_label, BOOKING_COLORS)),
         rx.table.cell(a.price),
-        rx.table.cell(rx.cond(a.status == "confirmed", rx.link(
+        rx.table.cell(rx.cond(a.in_calendar, rx.link(
             t("appointment.add_to_calendar"),
             href="/api/appointments/" + a.id.to_string() + ".ics", is_external=True))),
         rx.table.cell(rx.cond(a.payable, rx.button(t("booking.pay"),

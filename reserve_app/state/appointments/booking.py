@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
 
-from reserve_app.domain.errors import DomainError, SlotTaken
-from reserve_app.i18n import fmt_money, translate, zone
+from reserve_app.domain.errors import DomainError
+from reserve_app.i18n import translate, zone
+from reserve_app.presenters.appointments import (
+    ServiceCard,
+    TimeChoice,
+    service_card,
+    time_choices,
+)
 from reserve_app.services import appointments
 from reserve_app.settings import get_settings
 from reserve_app.state import kit
-
-
-@dataclass
-class ServiceCard:
-    id: int
-    name: str
-    minutes: int
-    price: str
-    requires_approval: bool
-
-
-@dataclass
-class TimeChoice:
-    staff_id: int
-    staff_name: str
-    start: str  # ISO, UTC
-    label: str  # local time
 
 
 class ServiceBookingState(rx.State):
@@ -42,14 +30,11 @@ class ServiceBookingState(rx.State):
     login_url: str = "/login"
     errors: dict[str, str] = {}
 
-    def _card(self, s: appointments.ServiceView, lang: str) -> ServiceCard:
-        return ServiceCard(s.id, s.name, s.duration_minutes,
-                           fmt_money(s.price, get_settings().currency, lang), s.requires_approval)
-
     @rx.event
     async def load_list(self):
         lang = await kit.language_of(self)
-        self.services = [self._card(s, lang)
+        currency = get_settings().currency
+        self.services = [service_card(s, currency, lang)
                          for s in await kit.read(appointments.list_services, lang=lang)]
 
     @rx.event
@@ -62,7 +47,7 @@ class ServiceBookingState(rx.State):
         lang = await kit.language_of(self)
         found = [s for s in await kit.read(appointments.list_services, lang=lang)
                  if s.id == wanted]
-        self.service = self._card(found[0], lang) if found else None
+        self.service = service_card(found[0], get_settings().currency, lang) if found else None
         if self.service is None:
             return await kit.error_toast(self, DomainError("error.not_found"))
 
@@ -79,9 +64,11 @@ class ServiceBookingState(rx.State):
             return await kit.fail(self, err)
         tz = zone(kit.viewer_timezone(self), get_settings().default_timezone)
         self.errors, self.searched = {}, True
-        self.times = [TimeChoice(s.staff_id, s.staff_name, slot.start.isoformat(),
-                                 slot.start.astimezone(tz).strftime("%H:%M"))
-                      for s in found for slot in s.slots]
+        self.times = time_choices(found, tz)
+
+    async def _reload(self) -> None:
+        """The day's free times again (a refused booking: the time may be gone)."""
+        await self.show_times({"day": self.day})
 
     @rx.event
     def choose(self, index: int):
@@ -92,15 +79,10 @@ class ServiceBookingState(rx.State):
     async def confirm(self):
         if self.service is None or self.chosen is None:
             return
-        actor = await kit.current_actor(self)
-        try:
-            await kit.write(appointments.book, actor=actor, service_id=self.service.id,
-                             staff_id=self.chosen.staff_id, start=self.chosen.start)
-        except SlotTaken as err:
-            await self.show_times({"day": self.day})
-            return await kit.error_toast(self, err)
-        except DomainError as err:
-            return await kit.fail(self, err)
+        if (refused := await kit.run(self, appointments.book, service_id=self.service.id,
+                                     staff_id=self.chosen.staff_id,
+                                     start=self.chosen.start)) is not None:
+            return refused
         lang = await kit.language_of(self)
         key = "appointment.requested" if self.service.requires_approval else "appointment.booked"
         return [rx.toast.success(translate(lang, key)), rx.redirect("/bookings")]

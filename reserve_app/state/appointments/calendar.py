@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import fmt_date, fmt_datetime, translate, zone
+from reserve_app.i18n import translate, zone
+from reserve_app.presenters.appointments import (
+    CalendarItem,
+    StaffChoice,
+    calendar_item,
+    staff_choice_list,
+)
 from reserve_app.services import appointments
 from reserve_app.settings import get_settings
 from reserve_app.state import kit
-
-
-@dataclass
-class CalendarItem:
-    id: int
-    day: str
-    day_iso: str
-    staff_id: str
-    time: str
-    service: str
-    staff: str
-    customer: str
-    status: str
-    status_label: str
-    proposed: str
-
-
-@dataclass
-class StaffChoice:
-    value: str
-    label: str
 
 
 class StaffCalendarState(rx.State):
@@ -56,8 +40,7 @@ class StaffCalendarState(rx.State):
         requested = kit.query_param(self, "day", 10)
         today = datetime.now(appointments.business_tz()).date()
         self.first_day = requested if _is_day(requested) else today.isoformat()
-        self.staff = [StaffChoice(str(i), n)
-                      for i, n in await kit.read(appointments.staff_choices, actor=actor)]
+        self.staff = staff_choice_list(await kit.read(appointments.staff_choices, actor=actor))
         return await self._reload()
 
     @rx.event
@@ -81,23 +64,15 @@ class StaffCalendarState(rx.State):
             return await kit.error_toast(self, err)
         lang = await kit.language_of(self)
         tz = zone(get_settings().default_timezone)  # staff plan in the business's time
-        self.items = [CalendarItem(
-            v.id, fmt_date(v.start_at, lang, str(tz)), v.start_at.astimezone(tz).date().isoformat(),
-            str(v.staff_id), v.start_at.astimezone(tz).strftime("%H:%M"),
-            v.service, v.staff, v.customer, v.status,
-            translate(lang, f"appointment.status.{v.status}"),
-            f"{fmt_datetime(v.proposed_start, lang, str(tz))} · {v.proposed_staff}"
-            if v.proposed_start else "") for v in views]
+        self.items = [calendar_item(v, lang, tz) for v in views]
 
     async def _act(self, fn, **kwargs):  # noqa: ANN001
-        """One write with the caller resolved inside it, then one read for the refresh."""
-        try:
-            await kit.write_as_caller(self, fn, appointment_id=self.open_id, **kwargs)
-        except DomainError as err:
-            await self._reload()
-            return await kit.error_toast(self, err)
+        """A decision on the open request through the one runner (one write with the caller
+        resolved inside it, one read for the refresh); once done the panel closes."""
+        if (refused := await kit.run(self, fn, appointment_id=self.open_id,
+                                     **kwargs)) is not None:
+            return refused
         self.open_id, self.mode = 0, ""
-        await self._reload()
         return rx.toast.success(translate(await kit.language_of(self), "staff.saved"))
 
     @rx.event
@@ -148,6 +123,3 @@ def _local_iso(day: str, at: str) -> str:
     except ValueError:
         return ""
     return when.isoformat()
-
-
-

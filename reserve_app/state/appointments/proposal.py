@@ -25,7 +25,7 @@ class ProposalState(rx.State):
                                    lang=await kit.language_of(self))
         except DomainError:
             return
-        if view.proposed_start is None or view.status != "pending":
+        if view.proposed_start is None or not view.proposal_open:
             return
         lang = await kit.language_of(self)
         self.service = view.service

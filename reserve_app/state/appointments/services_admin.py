@@ -3,32 +3,21 @@ days off."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError, NotFound
-from reserve_app.i18n import fmt_money
+from reserve_app.presenters.appointments import (
+    ServiceRow,
+    StaffChoice,
+    service_row,
+    staff_choice_list,
+)
 from reserve_app.services import appointments
 from reserve_app.settings import get_settings
 from reserve_app.state import kit
-from reserve_app.state.appointments.calendar import StaffChoice
 from reserve_app.state.kit import save_and_reload as save
 
 SHIFTS = ("", "2")  # the hours form has two shifts a day: start_0/end_0, start2_0/end2_0
-
-
-@dataclass
-class ServiceRow:
-    id: int
-    name: str
-    minutes: int
-    price: str
-    price_raw: str
-    requires_approval: bool
-    multiple_clients: bool
-    staff: str
-    staff_ids: list[str]
 
 
 def _service_fields(form: dict, prefix: str = "") -> dict[str, object]:
@@ -60,13 +49,9 @@ class ServicesAdminState(rx.State):
         actor = await kit.current_actor(self)
         lang = await kit.language_of(self)
         currency = get_settings().currency
-        self.rows = [ServiceRow(s.id, s.name, s.duration_minutes,
-                                fmt_money(s.price, currency, lang), str(s.price),
-                                s.requires_approval, s.multiple_clients,
-                                ", ".join(n for _, n in s.staff), [str(i) for i, _ in s.staff])
+        self.rows = [service_row(s, currency, lang)
                      for s in await kit.read(appointments.list_services)]
-        self.staff = [StaffChoice(str(i), n)
-                      for i, n in await kit.read(appointments.staff_choices, actor=actor)]
+        self.staff = staff_choice_list(await kit.read(appointments.staff_choices, actor=actor))
         if self.hours_staff not in [c.value for c in self.staff]:
             self.hours_staff = self.staff[0].value if self.staff else ""
         found = await kit.read(appointments.hours_of, actor=actor,
