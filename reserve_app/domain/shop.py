@@ -105,6 +105,23 @@ def can_pay(status: OrderStatus, *, paid: bool, has_money: bool) -> bool:
     return has_money and not paid and status in {OrderStatus.ACCEPTED, OrderStatus.COMPLETED}
 
 
+class OrderPayment(StrEnum):
+    """Where an order stands with its money, as the order cards say it."""
+
+    PAID = "paid"
+    DEBT = "debt"                   # completed unpaid: the total is owed on the account
+    UNPAID = "unpaid"
+    POINTS_ONLY = "points_only"     # nothing to pay in money
+
+
+def payment_of(*, paid: bool, in_debt: bool, has_money: bool) -> OrderPayment:
+    if paid:
+        return OrderPayment.PAID
+    if in_debt:
+        return OrderPayment.DEBT
+    return OrderPayment.UNPAID if has_money else OrderPayment.POINTS_ONLY
+
+
 def parse_action(value: object) -> OrderAction:
     try:
         return OrderAction(value) if isinstance(value, str) else OrderAction("")
@@ -181,6 +198,11 @@ class Totals:
     tax: Decimal
     total: Decimal
     points: int
+
+
+def can_be_bundled(kind: ProductKind) -> bool:
+    """What a bundle may contain: products and time packages, never another bundle."""
+    return kind is not ProductKind.BUNDLE
 
 
 def price_line(product: ProductFacts, quantity: int, pay_with: PayWith) -> Line:

@@ -1,11 +1,63 @@
-"""Display rows for shop orders and ledgers (locale-aware), shared by the shop states."""
+"""Display rows for the shop (locale-aware): products, the cart, order cards and ledgers."""
 
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from reserve_app.domain.shop import OrderStatus, PayWith, payment_of
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
-from reserve_app.services.shop import EntryView, OrderView
+from reserve_app.services.shop import CartView, EntryView, OrderView, ProductView
+
+# The badge colour of each order status (every status has one; a unit test checks it).
+STATUS_COLORS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "amber", OrderStatus.ACCEPTED: "blue",
+    OrderStatus.COMPLETED: "green", OrderStatus.CANCELLED: "gray", OrderStatus.VOIDED: "red",
+}
+
+
+@dataclass
+class ProductCard:
+    """A product on the storefront."""
+    id: int
+    name: str
+    kind_label: str
+    details: str
+    price: str
+    points: str
+    sold_out: bool
+
+
+@dataclass
+class CartLine:
+    product_id: int
+    pay_with: str
+    by_points: bool     # paid with points (else money)
+    name: str
+    quantity: int
+    amount: str
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class ProductRow:
+    """A product in the admin's table and edit form (raw values for the form's inputs)."""
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    price: str
+    price_raw: str
+    tax_rate: str
+    points_price: str
+    stock: str
+    minutes: str
+    orderable: bool
+    contents: str
 
 
 @dataclass
@@ -22,6 +74,7 @@ class OrderCard:
     customer: str
     status: str
     status_label: str
+    status_color: str
     method: str
     method_label: str
     note: str
@@ -54,6 +107,34 @@ def points_label(points: int, lang: str) -> str:
     return translate(lang, "shop.points_amount", points=points)
 
 
+def product_card(p: ProductView, lang: str) -> ProductCard:
+    details = p.contents or (translate(lang, "shop.minutes", minutes=p.minutes)
+                             if p.minutes else "")
+    return ProductCard(p.id, p.name, translate(lang, f"shop.kind.{p.kind}"), details,
+                       fmt_money(p.gross, p.currency, lang),
+                       points_label(p.points_price, lang) if p.points_price else "",
+                       p.stock is not None and p.stock <= 0)
+
+
+def cart_lines(view: CartView, lang: str) -> list[CartLine]:
+    lines = []
+    for ln in view.lines:
+        by_points = ln.pay_with == PayWith.POINTS
+        lines.append(CartLine(ln.product_id, ln.pay_with, by_points, ln.name, ln.quantity,
+                              points_label(ln.points, lang) if by_points
+                              else fmt_money(ln.subtotal, view.currency, lang)))
+    return lines
+
+
+def product_row(p: ProductView, lang: str) -> ProductRow:
+    return ProductRow(
+        p.id, p.name, p.kind, translate(lang, f"shop.kind.{p.kind}"),
+        fmt_money(p.price, p.currency, lang), str(p.price), str(p.tax_rate),
+        "" if p.points_price is None else str(p.points_price),
+        "" if p.stock is None else str(p.stock), "" if p.minutes is None else str(p.minutes),
+        p.orderable, p.contents)
+
+
 _cards: dict[tuple[object, ...], OrderCard] = {}
 
 
@@ -74,17 +155,18 @@ def order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
 
 def _order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
     items = [ItemRow(i.id, f"{i.quantity} × {i.name}",
-                     points_label(i.unit_points * i.quantity, lang) if i.pay_with == "points"
+                     points_label(i.unit_points * i.quantity, lang)
+                     if i.pay_with == PayWith.POINTS
                      else fmt_money(i.unit_price * i.quantity, v.currency, lang), i.delivered)
              for i in v.items]
-    payment = ("paid" if v.paid else "debt" if v.in_debt
-               else "unpaid" if v.total > 0 else "points_only")
+    payment = payment_of(paid=v.paid, in_debt=v.in_debt, has_money=v.total > 0)
     return OrderCard(
         v.id, v.customer, v.status, translate(lang, f"shop.status.{v.status}"),
+        STATUS_COLORS[OrderStatus(v.status)],
         v.method, translate(lang, f"shop.method.{v.method}") if v.method else "", v.note,
         fmt_money(v.total, v.currency, lang), points_label(v.points, lang) if v.points else "",
         fmt_datetime(v.created_at, lang, tz), v.paid, v.in_debt,
-        translate(lang, f"shop.payment.{payment}"), v.invoice_number,
+        translate(lang, f"shop.payment.{payment.value}"), v.invoice_number,
         fmt_money(v.customer_balance, v.currency, lang), v.customer_balance < 0, items,
         v.actions, v.fulfilment, translate(lang, f"ticket.fulfilment.{v.fulfilment}"),
         v.tracking_url)

@@ -82,10 +82,12 @@ def test_accept_on_a_shop_order_is_one_write_and_one_read() -> None:
     with uow.write_session() as session:
         order_id = shop.place_order(session, actor=cleo, method="cash", items=[
             {"product_id": cola, "pay_with": "money", "quantity": 1}])
-    tab = Tab(StaffOrdersState, login("stan@example.com"), orders=[], closed=[])
+    tab = Tab(StaffOrdersState, login("stan@example.com"), orders=[], closed=[],
+              base_vars=StaffOrdersState.base_vars)
+    accept = types.MethodType(StaffOrdersState.act.fn, tab)   # the handler, through kit.run
 
     with transactions() as begun:
-        failed = anyio.run(lambda: tab._run(shop.act, order_id=order_id, action="accept"))
+        failed = anyio.run(lambda: accept(order_id, "accept"))
 
     assert failed is None
     _check(begun)

@@ -14,12 +14,14 @@ from reserve_app.domain.shop import (
     LedgerReason,
     Line,
     OrderAction,
+    OrderPayment,
     OrderStatus,
     PaymentMethod,
     PayWith,
     ProductFacts,
     ProductKind,
     actions_for,
+    can_be_bundled,
     can_pay,
     check_order,
     check_points,
@@ -36,6 +38,7 @@ from reserve_app.domain.shop import (
     parse_method,
     parse_pay_with,
     parse_quantity,
+    payment_of,
     price_line,
     totals,
     transition,
@@ -110,6 +113,28 @@ def test_actions_and_paying_for_each_status(status: S, paid: bool, has_money: bo
     buttons = actions_for(status, paid=paid, has_money=has_money)
     assert len(buttons) == len(set(buttons))
     assert set(buttons) == STATUS_BUTTONS[status] | ({"pay"} if payable else set())
+
+
+# What the order card says about the money: paid wins, then debt; an order with nothing to
+# pay in money is "points only". (paid, in_debt, has_money) -> payment.
+PAYMENT = {
+    (True, False, True): OrderPayment.PAID, (True, False, False): OrderPayment.PAID,
+    (True, True, True): OrderPayment.PAID, (True, True, False): OrderPayment.PAID,
+    (False, True, True): OrderPayment.DEBT, (False, True, False): OrderPayment.DEBT,
+    (False, False, True): OrderPayment.UNPAID, (False, False, False): OrderPayment.POINTS_ONLY,
+}
+
+
+@pytest.mark.parametrize(("paid", "in_debt", "has_money"),
+                         list(product([False, True], repeat=3)))
+def test_payment_of_each_order(paid: bool, in_debt: bool, has_money: bool) -> None:
+    assert payment_of(paid=paid, in_debt=in_debt, has_money=has_money) \
+        is PAYMENT[(paid, in_debt, has_money)]
+
+
+@pytest.mark.parametrize("kind", list(ProductKind))
+def test_a_bundle_holds_anything_but_bundles(kind: ProductKind) -> None:
+    assert can_be_bundled(kind) is (kind is not ProductKind.BUNDLE)
 
 
 # --- parsing what the browser sends ---------------------------------------------------------

@@ -5,7 +5,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
-from reserve_app.components.status import ORDER_COLORS, badge
+from reserve_app.domain.shop import PaymentMethod
 from reserve_app.domain.tickets import Fulfilment
 from reserve_app.presenters.shop import ItemRow, OrderCard
 from reserve_app.state.shop.staff_orders import StaffOrdersState
@@ -65,7 +65,7 @@ def _card(o: OrderCard, live: bool = True) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(t("shop.order_no"), " ", iso(o.id), as_="h3", size="3"),
-                badge(o.status, o.status_label, ORDER_COLORS),
+                rx.badge(o.status_label, color_scheme=o.status_color, size="2"),
                 rx.badge(o.payment_label, color_scheme=rx.cond(o.in_debt, "red", "gray")),
                 rx.text(o.created, size="2", color_scheme="gray"),
                 spacing="2", wrap="wrap", align="center"),
@@ -107,8 +107,8 @@ def _pay_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.label(t("shop.method"), html_for="pay-method", font_weight="500"),
-                    rx.el.select(*[rx.el.option(t(f"shop.method.{m}"), value=m)
-                                   for m in ("cash", "card", "balance")],
+                    rx.el.select(*[rx.el.option(t(f"shop.method.{m.value}"), value=m.value)
+                                   for m in PaymentMethod],
                                  id="pay-method", name="method", default_value=s.paying_method,
                                  key=s.paying_id.to_string(), class_name="native-select"),
                     rx.hstack(

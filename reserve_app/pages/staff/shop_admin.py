@@ -6,7 +6,8 @@ from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page, table
 from reserve_app.domain.shop import PaymentMethod, ProductKind
-from reserve_app.state.shop.admin import ProductRow, ShopAdminState
+from reserve_app.presenters.shop import ProductRow
+from reserve_app.state.shop.admin import ShopAdminState
 
 
 def _settings() -> rx.Component:

@@ -5,11 +5,10 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
-from reserve_app.components.status import ORDER_COLORS, badge
-from reserve_app.presenters.shop import ItemRow, OrderCard
+from reserve_app.presenters.shop import CartLine, ItemRow, OrderCard, ProductCard
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.shop.my_orders import MyOrdersState
-from reserve_app.state.shop.storefront import CartLine, ProductCard, ShopState
+from reserve_app.state.shop.storefront import ShopState
 
 
 def _product(p: ProductCard) -> rx.Component:
@@ -40,7 +39,7 @@ def _product(p: ProductCard) -> rx.Component:
 def _cart_line(c: CartLine) -> rx.Component:
     qty_id = "qty-" + c.product_id.to_string() + "-" + c.pay_with
     return rx.table.row(
-        rx.table.cell(iso(c.name), rx.cond(c.pay_with == "points",
+        rx.table.cell(iso(c.name), rx.cond(c.by_points,
                                       rx.text(t("shop.paid_with_points"), size="1",
                                               color_scheme="gray"))),
         rx.table.cell(
@@ -112,7 +111,7 @@ def my_order_card(o: OrderCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading(t("shop.order_no"), " ", iso(o.id), as_="h3", size="3"),
-                      badge(o.status, o.status_label, ORDER_COLORS),
+                      rx.badge(o.status_label, color_scheme=o.status_color, size="2"),
                       rx.badge(o.payment_label, color_scheme=rx.cond(o.in_debt, "red", "gray")),
                       spacing="2", wrap="wrap", align="center"),
             rx.text(o.created, size="2", color_scheme="gray"),

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import fmt_money, translate
+from reserve_app.domain.shop import PaymentMethod
+from reserve_app.presenters.shop import ProductRow, product_row
 from reserve_app.services import shop
 from reserve_app.state import kit
 from reserve_app.state.kit import save_and_reload as save
-
-
-@dataclass
-class ProductRow:
-    id: int
-    name: str
-    kind: str
-    kind_label: str
-    price: str
-    price_raw: str
-    tax_rate: str
-    points_price: str
-    stock: str
-    minutes: str
-    orderable: bool
-    contents: str
 
 
 class ShopAdminState(rx.State):
@@ -48,26 +32,20 @@ class ShopAdminState(rx.State):
         return await kit.open_page(self, "admin")
 
     async def _reload(self) -> None:
-        actor = await kit.current_actor(self)
-        settings = await kit.read(shop.settings_view)
-        self.enabled, self.methods = settings.enabled, settings.methods
-        self.settings_version = settings.version
+        page = await kit.read_as_caller(self, shop.admin_catalogue)
+        self.enabled, self.methods = page.settings.enabled, page.settings.methods
+        self.settings_version = page.settings.version
         lang = await kit.language_of(self)
-        views = await kit.read(shop.catalogue, all_products=True, actor=actor)
-        self.products = [ProductRow(
-            p.id, p.name, p.kind, translate(lang, f"shop.kind.{p.kind}"),
-            fmt_money(p.price, p.currency, lang), str(p.price), str(p.tax_rate),
-            "" if p.points_price is None else str(p.points_price),
-            "" if p.stock is None else str(p.stock), "" if p.minutes is None else str(p.minutes),
-            p.orderable, p.contents) for p in views]
-        self.parts = [p for p in self.products if p.kind != "bundle"]
+        rows = [(p.bundleable, product_row(p, lang)) for p in page.products]
+        self.products = [row for _, row in rows]
+        self.parts = [row for bundleable, row in rows if bundleable]
 
     @rx.event
     async def save_settings(self, form: dict):
         return await save(self, shop.save_settings,
                           enabled=kit.text_field(form, "enabled") == "on",
-                          methods=[m for m in ("cash", "card", "balance")
-                                   if kit.text_field(form, f"method_{m}") == "on"],
+                          methods=[m.value for m in PaymentMethod
+                                   if kit.text_field(form, f"method_{m.value}") == "on"],
                           version=kit.text_field(form, "version", 32))
 
     @rx.event
@@ -89,11 +67,10 @@ class ShopAdminState(rx.State):
     @rx.event
     async def edit(self, product_id: int):
         """The form shows the product's values in force (read again now)."""
-        actor = await kit.current_actor(self)
         await self._reload()
         try:
-            self.bundle = {str(k): str(v) for k, v in (await kit.read(
-                shop.bundle_of, actor=actor, product_id=product_id)).items()}
+            self.bundle = {str(k): str(v) for k, v in (await kit.read_as_caller(
+                self, shop.bundle_of, product_id=product_id)).items()}
         except DomainError as err:
             return await kit.error_toast(self, err)
         self.editing, self.errors = product_id, {}

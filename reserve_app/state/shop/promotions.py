@@ -42,9 +42,8 @@ class PromotionsAdminState(rx.State):
     form_key: int = 0
 
     async def _reload(self) -> None:
-        actor = await kit.current_actor(self)
         try:
-            found = await kit.read(vouchers.all_promotions, actor=actor)
+            found = await kit.read_as_caller(self, vouchers.all_promotions)
         except DomainError:
             found = []
         self.promotions = [PromotionItem(

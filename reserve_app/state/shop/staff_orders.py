@@ -9,7 +9,6 @@ import reflex as rx
 
 from reserve_app import live
 from reserve_app.domain.errors import DomainError
-from reserve_app.i18n import translate
 from reserve_app.presenters.shop import OrderCard, order_card
 from reserve_app.services import shop, tickets
 from reserve_app.services.platform import live as live_events
@@ -88,19 +87,9 @@ class StaffOrdersState(rx.State):
             self.chime += 1
         self.updates += 1
 
-    async def _run(self, fn, **kwargs) -> rx.event.EventSpec | None:  # noqa: ANN001
-        """One write with the caller resolved inside it, then one read for the refresh."""
-        try:
-            await kit.write_as_caller(self, fn, **kwargs)
-        except DomainError as err:
-            await self._reload()
-            return await kit.error_toast(self, err)
-        await self._reload()
-        return None
-
     @rx.event
     async def act(self, order_id: int, action: str):
-        return await self._run(shop.act, order_id=order_id, action=action)
+        return await kit.run(self, shop.act, order_id=order_id, action=action)
 
     @rx.event
     async def set_fulfilment(self, form: dict):
@@ -108,14 +97,14 @@ class StaffOrdersState(rx.State):
         customer's "My order is late" uses them. The order's id comes in the form (a hidden
         field): a per-row closure in `on_submit` does not compile inside a foreach."""
         order_id = kit.digits(form.get("order_id") if isinstance(form, dict) else None)
-        return await self._run(tickets.set_fulfilment, order_id=order_id,
-                               fulfilment=kit.text_field(form, "fulfilment", 16),
-                               tracking_url=kit.text_field(form, "tracking_url", 600))
+        return await kit.run(self, tickets.set_fulfilment, order_id=order_id,
+                             fulfilment=kit.text_field(form, "fulfilment", 16),
+                             tracking_url=kit.text_field(form, "tracking_url", 600))
 
     @rx.event
     async def deliver(self, order_id: int, item_id: int, delivered: bool):
-        return await self._run(shop.mark_delivered, order_id=order_id, item_id=item_id,
-                               delivered=delivered)
+        return await kit.run(self, shop.mark_delivered, order_id=order_id, item_id=item_id,
+                             delivered=delivered)
 
     @rx.event
     def toggle_view(self, order_id: int):
@@ -135,21 +124,16 @@ class StaffOrdersState(rx.State):
     @rx.event
     async def pay(self, form: dict):
         order_id, self.paying_id = self.paying_id, 0
-        failed = await self._run(shop.pay, order_id=order_id,
-                                 method=kit.text_field(form, "method", 16))
-        if failed is not None:
-            return failed
-        return rx.toast.success(translate(await kit.language_of(self), "shop.paid_notice"))
+        return await kit.run(self, shop.pay, success="shop.paid_notice", order_id=order_id,
+                             method=kit.text_field(form, "method", 16))
 
     @rx.event
     async def set_sound(self, on: bool):
-        actor = await kit.current_actor(self)
         try:
-            self.sound = await kit.write(shop.set_order_sound, actor=actor, on=on)
+            self.sound = await kit.write_as_caller(self, shop.set_order_sound, on=on)
         except DomainError as err:
             return await kit.error_toast(self, err)
 
 
-
-async def _cards(views: list, lang: str, tz: str) -> list[OrderCard]:
+async def _cards(views: list[shop.OrderView], lang: str, tz: str) -> list[OrderCard]:
     return [order_card(v, lang, tz) for v in views]

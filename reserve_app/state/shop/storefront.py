@@ -6,41 +6,20 @@ service (`quote_cart`, `place_order`), which checks everything again when the or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError, Unauthenticated, ValidationFailed
 from reserve_app.i18n import fmt_money, translate
-from reserve_app.presenters.shop import points_label
+from reserve_app.presenters.shop import (
+    CartLine,
+    Choice,
+    ProductCard,
+    cart_lines,
+    points_label,
+    product_card,
+)
 from reserve_app.services import shop
 from reserve_app.state import kit
-
-
-@dataclass
-class ProductCard:
-    id: int
-    name: str
-    kind_label: str
-    details: str
-    price: str
-    points: str
-    sold_out: bool
-
-
-@dataclass
-class CartLine:
-    product_id: int
-    pay_with: str
-    name: str
-    quantity: int
-    amount: str
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
 
 
 class ShopState(rx.State):
@@ -60,18 +39,10 @@ class ShopState(rx.State):
         lang = await kit.language_of(self)
         self.open = settings.enabled
         self.methods = [Choice(m, translate(lang, f"shop.method.{m}")) for m in settings.methods]
-        self.products = [self._card(p, lang)
+        self.products = [product_card(p, lang)
                          for p in await kit.read(shop.catalogue, lang=lang)]
         self.errors = {}
         await self._quote(self._cart)
-
-    def _card(self, p: shop.ProductView, lang: str) -> ProductCard:
-        details = p.contents or (translate(lang, "shop.minutes", minutes=p.minutes)
-                                 if p.minutes else "")
-        return ProductCard(p.id, p.name, translate(lang, f"shop.kind.{p.kind}"), details,
-                           fmt_money(p.gross, p.currency, lang),
-                           points_label(p.points_price, lang) if p.points_price else "",
-                           p.stock is not None and p.stock <= 0)
 
     async def _quote(self, items: list[dict]) -> rx.event.EventSpec | None:
         """Price the cart; on a refusal the cart stays as it was and the reason is shown."""
@@ -86,10 +57,7 @@ class ShopState(rx.State):
         lang = await kit.language_of(self)
         self._cart = [{"product_id": ln.product_id, "pay_with": ln.pay_with,
                        "quantity": ln.quantity} for ln in view.lines]
-        self.cart = [CartLine(ln.product_id, ln.pay_with, ln.name, ln.quantity,
-                              points_label(ln.points, lang) if ln.pay_with == "points"
-                              else fmt_money(ln.subtotal, view.currency, lang))
-                     for ln in view.lines]
+        self.cart = cart_lines(view, lang)
         self.total = fmt_money(view.total, view.currency, lang)
         self.points_total = points_label(view.points, lang) if view.points else ""
         return None
@@ -133,5 +101,5 @@ class ShopState(rx.State):
         yield rx.toast.success(translate(await kit.language_of(self), "shop.sent",
                                          order=order_id))
         lang = await kit.language_of(self)   # stock changed: refresh the products
-        self.products = [self._card(p, lang)
+        self.products = [product_card(p, lang)
                          for p in await kit.read(shop.catalogue, lang=lang)]
