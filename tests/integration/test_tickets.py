@@ -11,7 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
+from sqlalchemy import event
+from sqlmodel import Session, SQLModel
 
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import (
@@ -1069,6 +1070,45 @@ def test_at_most_a_few_files_per_message(t: Desk) -> None:
 
     reply(t.cleo, ticket_id, "Three files")
     assert attach(t.cleo, ticket_id, "next message.png").filename == "next message.png"
+
+
+def test_a_file_whose_transaction_does_not_commit_is_not_left_behind(t: Desk) -> None:
+    """The file is written before its row commits: a use case that fails after it (here,
+    one that attaches, then is refused) leaves no file and no row."""
+    ticket_id = charged(t.cleo)
+    kept = attach(t.cleo, ticket_id, "kept.png")
+    before = snapshot(t)
+
+    def attach_then_refuse(session: Session) -> None:
+        tickets.attach(session, actor=t.cleo, ticket_id=ticket_id, filename="lost.png",
+                       data=PNG)
+        assert len(stored_files(t)) == 2          # on disk while the transaction is open
+        raise DomainError("ticket.closed")
+
+    with pytest.raises(DomainError):
+        uow.run_write(attach_then_refuse)
+
+    assert snapshot(t) == before
+    assert [a.id for a in view(t.cleo, ticket_id).pending] == [kept.id]
+
+
+def test_a_file_whose_commit_fails_is_not_left_behind(t: Desk) -> None:
+    ticket_id = charged(t.cleo)
+    before = snapshot(t)
+
+    def attach_and_fail_the_commit(session: Session) -> None:
+        tickets.attach(session, actor=t.cleo, ticket_id=ticket_id, filename="lost.png",
+                       data=PNG)
+
+        def refuse(_session: object) -> None:
+            raise RuntimeError("the database went away")
+        event.listen(session, "before_commit", refuse)
+
+    with pytest.raises(RuntimeError):
+        uow.run_write(attach_and_fail_the_commit)
+
+    assert snapshot(t) == before
+    assert stored_files(t) == []
 
 
 # --- the staff inbox --------------------------------------------------------------------------
