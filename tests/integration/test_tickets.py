@@ -828,6 +828,26 @@ def test_rating_only_after_closing_and_only_once(t: Desk) -> None:
     assert before["TicketEntry"] + 2 == count(TicketEntry)    # just the two status changes
 
 
+def test_the_view_says_what_the_caller_may_do(t: Desk) -> None:
+    """What the pages show (reply form, rating form, status buttons) comes with the view,
+    decided by the domain (`actions_for`, `can_reply`, `can_rate`)."""
+    def allows(who: Actor) -> tuple[bool, bool, list[str]]:
+        v = view(who, ticket_id)
+        return v.can_reply, v.can_rate, [m.value for m in v.moves]
+
+    ticket_id = charged(t.cleo)
+    assert allows(t.cleo) == (True, False, ["closed"])
+    assert allows(t.staff) == (True, False, ["verifying", "answered", "closed"])
+    reply(t.staff, ticket_id, "Answer")
+    assert allows(t.staff) == (True, False, ["open", "verifying", "closed"])
+
+    closed = set_status(t.cleo, ticket_id, "closed")
+    assert (closed.can_reply, closed.can_rate, closed.moves) == (False, True, [])
+    assert allows(t.staff) == (False, False, ["open"])          # staff only reopen
+    assert rate(t.cleo, ticket_id, 5).can_rate is False        # once
+    assert allows(t.cleo) == (False, False, [])
+
+
 # --- who may see and do what ------------------------------------------------------------------
 
 
