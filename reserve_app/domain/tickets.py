@@ -47,16 +47,52 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
 }
 
 
+def parse_status(value: object) -> TicketStatus:
+    if isinstance(value, str):
+        try:
+            return TicketStatus(value)
+        except ValueError:
+            pass
+    raise ValidationFailed({"status": "field.choice_invalid"})
+
+
+def parse_type(value: object) -> TicketType:
+    if isinstance(value, str):
+        try:
+            return TicketType(value)
+        except ValueError:
+            pass
+    raise ValidationFailed({"type": "field.choice_invalid"})
+
+
 def transition(current: TicketStatus, new: TicketStatus) -> TicketStatus:
     if new not in ALLOWED[current]:
         raise InvalidTransition(current, new)
     return new
 
 
+def actions_for(status: TicketStatus, *, staff: bool) -> list[TicketStatus]:
+    """The statuses the viewer may move a ticket to, in the enum's order: staff along the
+    status table (a closed ticket may only be reopened); a customer may only close their
+    own ticket while it is not closed."""
+    allowed = ALLOWED[status]
+    return [s for s in TicketStatus if s in allowed and (staff or s is TicketStatus.CLOSED)]
+
+
+def can_reply(status: TicketStatus) -> bool:
+    """A message, an internal note or a file goes on any ticket that is not closed."""
+    return status is not TicketStatus.CLOSED
+
+
+def can_rate(status: TicketStatus, already_rated: bool) -> bool:
+    """The customer's rating: once the ticket is closed, and only once."""
+    return status is TicketStatus.CLOSED and not already_rated
+
+
 def after_staff_reply(current: TicketStatus) -> TicketStatus:
     """A merchant's reply to a waiting ticket answers it; verification goes on until staff
     change the status themselves."""
-    if current is TicketStatus.CLOSED:
+    if not can_reply(current):
         raise DomainError("ticket.closed")
     return TicketStatus.ANSWERED if current is TicketStatus.OPEN else current
 
@@ -64,7 +100,7 @@ def after_staff_reply(current: TicketStatus) -> TicketStatus:
 def after_customer_reply(current: TicketStatus) -> TicketStatus:
     """A customer's reply puts an answered ticket back to the merchant; a closed one takes
     no replies."""
-    if current is TicketStatus.CLOSED:
+    if not can_reply(current):
         raise DomainError("ticket.closed")
     return TicketStatus.OPEN if current is TicketStatus.ANSWERED else current
 
@@ -83,6 +119,15 @@ class Fulfilment(StrEnum):
     FULFILLED = "fulfilled"
     SHIPPING = "shipping"
     DELIVERED = "delivered"
+
+
+def parse_fulfilment(value: object) -> Fulfilment:
+    if isinstance(value, str):
+        try:
+            return Fulfilment(value)
+        except ValueError:
+            pass
+    raise ValidationFailed({"fulfilment": "field.choice_invalid"})
 
 
 class LateOutcome(StrEnum):

@@ -46,6 +46,14 @@ class TicketLine:
 
 
 @dataclass
+class StatusMove:
+    """A status button: the status the ticket may move to, and its label."""
+
+    status: str
+    label: str
+
+
+@dataclass
 class MatchRow:
     id: int
     label: str
@@ -96,6 +104,11 @@ def history(v: TicketView, lang: str, tz: str) -> list[HistoryRow]:
     return [HistoryRow(e.id, e.kind, e.author, e.author_is_staff, _note_text(e, lang),
                        _event(e, lang), fmt_datetime(e.at, lang, tz),
                        [file_row(a) for a in e.attachments]) for e in v.entries]
+
+
+def moves(v: TicketView, lang: str) -> list[StatusMove]:
+    """The statuses the viewer may set (the domain's `actions_for`), as buttons."""
+    return [StatusMove(s.value, status_label(s.value, lang)) for s in v.moves]
 
 
 def title(ticket_id: int, kind: str, order_id: int | None, lang: str) -> str:

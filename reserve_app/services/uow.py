@@ -15,6 +15,9 @@ raises (a DomainError included), so everything a use case wrote lands together o
 - After-commit hooks: `on_commit(session, callback)` runs `callback()` once the transaction
   has committed (never after a rollback). Live events keep waking their listeners through
   SQLAlchemy's `after_commit` session event (services/live.py), which fires on our commit.
+- After-rollback hooks: `on_rollback(session, callback)` undoes what a use case did outside
+  the database (a file it wrote) when its transaction does not commit: the use case raised,
+  a flush failed, or the commit itself failed. Dropped once the transaction commits.
 - `checkpoint(session)`: the documented exception, a commit in the middle of a use case whose
   first part must stay even if the rest fails (a failed login attempt is counted, then the
   login is refused). Flows that call an outside service (Stripe, SMTP) between two writes
@@ -23,6 +26,7 @@ raises (a DomainError included), so everything a use case wrote lands together o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -33,6 +37,8 @@ from reserve_app.services.platform import db
 
 T = TypeVar("T")
 _HOOKS = "reserve_app_after_commit"
+_UNDO = "reserve_app_after_rollback"
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -51,8 +57,7 @@ def writing() -> Iterator[Session]:
         try:
             yield session
         except BaseException:
-            session.info.pop(_HOOKS, None)
-            session.rollback()
+            _roll_back(session)
             raise
         _commit(session)
 
@@ -62,13 +67,31 @@ def _commit(session: Session) -> None:
     if transaction is not None and not transaction.is_active:
         # A flush failed and the caller caught the error: that transaction is over and
         # nothing of it can be committed (SQLAlchemy refuses); end it without the hooks.
-        session.info.pop(_HOOKS, None)
-        session.rollback()
+        _roll_back(session)
         return
-    session.commit()
+    try:
+        session.commit()
+    except BaseException:
+        _roll_back(session)
+        raise
+    session.info.pop(_UNDO, None)
     hooks = session.info.pop(_HOOKS, [])
     for hook in hooks:
         hook()
+
+
+def _roll_back(session: Session) -> None:
+    """End the transaction without committing: the after-commit hooks are dropped, the
+    after-rollback hooks run (newest first; one that fails is logged, so the error that
+    caused the rollback is the one raised)."""
+    session.info.pop(_HOOKS, None)
+    undo = session.info.pop(_UNDO, [])
+    session.rollback()
+    for hook in reversed(undo):
+        try:
+            hook()
+        except Exception:
+            log.exception("after-rollback hook failed")
 
 
 def checkpoint(session: Session) -> None:
@@ -80,6 +103,12 @@ def checkpoint(session: Session) -> None:
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback()` after this unit of work commits (dropped if it rolls back)."""
     session.info.setdefault(_HOOKS, []).append(callback)
+
+
+def on_rollback(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback()` if this unit of work ends without committing (dropped once it
+    commits, also at a checkpoint)."""
+    session.info.setdefault(_UNDO, []).append(callback)
 
 
 # The names the tests and scripts use: `with uow.write_session() as session: ...`.

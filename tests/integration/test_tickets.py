@@ -11,7 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
+from sqlalchemy import event
+from sqlmodel import Session, SQLModel
 
 from reserve_app.domain.accounts import Actor, Role
 from reserve_app.domain.errors import (
@@ -827,6 +828,26 @@ def test_rating_only_after_closing_and_only_once(t: Desk) -> None:
     assert before["TicketEntry"] + 2 == count(TicketEntry)    # just the two status changes
 
 
+def test_the_view_says_what_the_caller_may_do(t: Desk) -> None:
+    """What the pages show (reply form, rating form, status buttons) comes with the view,
+    decided by the domain (`actions_for`, `can_reply`, `can_rate`)."""
+    def allows(who: Actor) -> tuple[bool, bool, list[str]]:
+        v = view(who, ticket_id)
+        return v.can_reply, v.can_rate, [m.value for m in v.moves]
+
+    ticket_id = charged(t.cleo)
+    assert allows(t.cleo) == (True, False, ["closed"])
+    assert allows(t.staff) == (True, False, ["verifying", "answered", "closed"])
+    reply(t.staff, ticket_id, "Answer")
+    assert allows(t.staff) == (True, False, ["open", "verifying", "closed"])
+
+    closed = set_status(t.cleo, ticket_id, "closed")
+    assert (closed.can_reply, closed.can_rate, closed.moves) == (False, True, [])
+    assert allows(t.staff) == (False, False, ["open"])          # staff only reopen
+    assert rate(t.cleo, ticket_id, 5).can_rate is False        # once
+    assert allows(t.cleo) == (False, False, [])
+
+
 # --- who may see and do what ------------------------------------------------------------------
 
 
@@ -1069,6 +1090,45 @@ def test_at_most_a_few_files_per_message(t: Desk) -> None:
 
     reply(t.cleo, ticket_id, "Three files")
     assert attach(t.cleo, ticket_id, "next message.png").filename == "next message.png"
+
+
+def test_a_file_whose_transaction_does_not_commit_is_not_left_behind(t: Desk) -> None:
+    """The file is written before its row commits: a use case that fails after it (here,
+    one that attaches, then is refused) leaves no file and no row."""
+    ticket_id = charged(t.cleo)
+    kept = attach(t.cleo, ticket_id, "kept.png")
+    before = snapshot(t)
+
+    def attach_then_refuse(session: Session) -> None:
+        tickets.attach(session, actor=t.cleo, ticket_id=ticket_id, filename="lost.png",
+                       data=PNG)
+        assert len(stored_files(t)) == 2          # on disk while the transaction is open
+        raise DomainError("ticket.closed")
+
+    with pytest.raises(DomainError):
+        uow.run_write(attach_then_refuse)
+
+    assert snapshot(t) == before
+    assert [a.id for a in view(t.cleo, ticket_id).pending] == [kept.id]
+
+
+def test_a_file_whose_commit_fails_is_not_left_behind(t: Desk) -> None:
+    ticket_id = charged(t.cleo)
+    before = snapshot(t)
+
+    def attach_and_fail_the_commit(session: Session) -> None:
+        tickets.attach(session, actor=t.cleo, ticket_id=ticket_id, filename="lost.png",
+                       data=PNG)
+
+        def refuse(_session: object) -> None:
+            raise RuntimeError("the database went away")
+        event.listen(session, "before_commit", refuse)
+
+    with pytest.raises(RuntimeError):
+        uow.run_write(attach_and_fail_the_commit)
+
+    assert snapshot(t) == before
+    assert stored_files(t) == []
 
 
 # --- the staff inbox --------------------------------------------------------------------------

@@ -20,8 +20,11 @@ from reserve_app.domain.tickets import (
     Fulfilment,
     LateOutcome,
     TicketStatus,
+    actions_for,
     after_customer_reply,
     after_staff_reply,
+    can_rate,
+    can_reply,
     check_can_rate,
     check_size,
     late_order_outcome,
@@ -69,6 +72,37 @@ def test_every_pair_of_statuses(current: TicketStatus, new: TicketStatus) -> Non
         with pytest.raises(InvalidTransition) as err:
             transition(current, new)
         assert err.value.params == {"current": current.value, "new": new.value}
+
+
+@pytest.mark.parametrize(("current", "new"), list(product(TicketStatus, repeat=2)))
+def test_staff_are_offered_exactly_the_moves_of_the_table(current: TicketStatus,
+                                                         new: TicketStatus) -> None:
+    assert (new in actions_for(current, staff=True)) is ((current, new) in EXPECTED_MOVES)
+
+
+@pytest.mark.parametrize("current", list(TicketStatus))
+def test_a_customer_is_offered_only_to_close(current: TicketStatus) -> None:
+    assert actions_for(current, staff=False) == ([] if current is CLOSED else [CLOSED])
+
+
+def test_the_moves_keep_the_order_of_the_statuses() -> None:
+    assert actions_for(OPEN, staff=True) == [VERIFYING, ANSWERED, CLOSED]
+    assert actions_for(CLOSED, staff=True) == [OPEN]
+
+
+@pytest.mark.parametrize("current", list(TicketStatus))
+def test_replies_go_on_any_ticket_not_closed(current: TicketStatus) -> None:
+    assert can_reply(current) is (current is not CLOSED)
+
+
+@pytest.mark.parametrize(("current", "rated"), list(product(TicketStatus, (False, True))))
+def test_can_rate_agrees_with_the_check(current: TicketStatus, rated: bool) -> None:
+    assert can_rate(current, rated) is (current is CLOSED and not rated)
+    if can_rate(current, rated):
+        check_can_rate(current, rated)
+    else:
+        with pytest.raises(DomainError):
+            check_can_rate(current, rated)
 
 
 # --- what a reply does to the status ----------------------------------------------------------

@@ -7,7 +7,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
 from reserve_app.domain.tickets import TicketStatus, TicketType
-from reserve_app.presenters.tickets import MatchRow, TicketLine
+from reserve_app.presenters.tickets import MatchRow, StatusMove, TicketLine
 from reserve_app.state.tickets.staff_tickets import StaffTicketsState, StaffTicketState
 from reserve_app.state.tickets.support_admin import SupportAdminState
 
@@ -106,14 +106,16 @@ def _answer() -> rx.Component:
         on_submit=s.reply, key=s.form_key.to_string(), width="100%", max_width="40rem")
 
 
+def _move(m: StatusMove) -> rx.Component:
+    return rx.button(m.label, variant="outline", size="1",
+                     on_click=StaffTicketState.set_status(m.status))
+
+
 def _status_buttons() -> rx.Component:
     s = StaffTicketState
     return rx.flex(
         rx.text(t("ticket.set_status"), ":", font_weight="500"),
-        *[rx.cond(s.status != st.value,
-                  rx.button(t(f"ticket.status.{st.value}"), variant="outline", size="1",
-                            on_click=s.set_status(st.value)))
-          for st in TicketStatus],
+        rx.foreach(s.moves, _move),
         spacing="2", wrap="wrap", align="center")
 
 
@@ -134,7 +136,7 @@ def ticket() -> rx.Component:
                 _charge(),
                 history_list(s.entries),
                 _status_buttons(),
-                rx.cond(s.status != "closed", _answer()),
+                rx.cond(s.can_reply, _answer()),
                 spacing="4", width="100%", margin_top="1rem"),
         ),
     )

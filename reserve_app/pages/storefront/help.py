@@ -170,7 +170,7 @@ def my_tickets_page() -> rx.Component:
 def _rating() -> rx.Component:
     s = TicketState
     return rx.cond(
-        s.rating > 0,
+        ~s.can_rate,
         rx.text(t("ticket.your_rating"), ": ", s.rating, " / 5",
                 rx.cond(s.rating_comment != "", rx.text.span(" · ", s.rating_comment))),
         rx.form(
@@ -229,7 +229,7 @@ def ticket_page() -> rx.Component:
                               t("ticket.tracking"), href=s.tracking_url, is_external=True)),
                           spacing="3", align="center"),
                 history_list(s.entries),
-                rx.cond(s.status == "closed", _rating(), _reply()),
+                rx.cond(s.can_reply, _reply(), _rating()),
                 spacing="4", width="100%", margin_top="1rem"),
         ),
     )

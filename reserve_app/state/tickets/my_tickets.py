@@ -6,11 +6,12 @@ from __future__ import annotations
 import reflex as rx
 
 from reserve_app import live
-from reserve_app.presenters.tickets import FileRow, HistoryRow, TicketLine, line
+from reserve_app.domain.tickets import TicketStatus
+from reserve_app.presenters.tickets import TicketLine, line
 from reserve_app.services import tickets
 from reserve_app.services.platform import live as live_events
 from reserve_app.state import kit
-from reserve_app.state.tickets import actions as ticket_actions
+from reserve_app.state.tickets.ticket_page import TicketPage
 
 
 class MyTicketsState(rx.State):
@@ -36,25 +37,14 @@ class MyTicketsState(rx.State):
             await self._reload(batch)
 
 
-class TicketState(rx.State):
+class TicketState(TicketPage, rx.State):
     """One ticket, as its customer sees it (never an internal note)."""
 
-    ticket_id: int = 0
-    title: str = ""
-    status: str = ""
-    status_label: str = ""
     tracking_url: str = ""
-    rating: int = 0
     rating_comment: str = ""
-    entries: list[HistoryRow] = []
-    pending: list[FileRow] = []
-    missing: bool = False
-    errors: dict[str, str] = {}
-    form_key: int = 0
-    updates: int = 0
 
     async def _reload(self, batch: live.Batch | None = None, mark_read: bool = False) -> None:
-        if (shown := await ticket_actions.show(self, batch, mark_read)) is not None:
+        if (shown := await self._show(batch, mark_read)) is not None:
             view = shown[0]
             self.tracking_url, self.rating_comment = view.tracking_url, view.rating_comment
 
@@ -76,26 +66,16 @@ class TicketState(rx.State):
 
     @rx.event
     async def reply(self, form: dict):
-        return await ticket_actions.act(
-            self, tickets.reply, "ticket.reply_sent",
-            text=form.get("message") if isinstance(form, dict) else None)
+        return await self._act(tickets.reply, "ticket.reply_sent",
+                               text=form.get("message") if isinstance(form, dict) else None)
 
     @rx.event
     async def close(self):
-        return await ticket_actions.act(self, tickets.set_status, "ticket.closed_notice",
-                                        status="closed")
+        return await self._act(tickets.set_status, "ticket.closed_notice",
+                               status=TicketStatus.CLOSED.value)
 
     @rx.event
     async def rate(self, form: dict):
         data = form if isinstance(form, dict) else {}
-        return await ticket_actions.act(self, tickets.rate, "ticket.rated",
-                                        stars=data.get("stars"), comment=data.get("comment"))
-
-    @rx.event
-    async def upload(self, files: list[rx.UploadFile]):
-        """A file for the next message (the service sniffs its type and caps its size)."""
-        return await ticket_actions.attach(self, files)
-
-    @rx.event
-    async def drop(self, attachment_id: int):
-        return await ticket_actions.drop(self, attachment_id)
+        return await self._act(tickets.rate, "ticket.rated", stars=data.get("stars"),
+                               comment=data.get("comment"))

@@ -7,8 +7,6 @@ import reflex as rx
 from reserve_app import live
 from reserve_app.domain.errors import DomainError
 from reserve_app.presenters.tickets import (
-    FileRow,
-    HistoryRow,
     MatchRow,
     TicketLine,
     line,
@@ -18,7 +16,7 @@ from reserve_app.presenters.tickets import (
 from reserve_app.services import tickets
 from reserve_app.state import kit
 from reserve_app.state.kit import stripe_actions
-from reserve_app.state.tickets import actions as ticket_actions
+from reserve_app.state.tickets.ticket_page import TicketPage
 
 
 class StaffTicketsState(rx.State):
@@ -57,29 +55,18 @@ class StaffTicketsState(rx.State):
         self.updates += 1
 
 
-class StaffTicketState(rx.State):
-    ticket_id: int = 0
-    title: str = ""
+class StaffTicketState(TicketPage, rx.State):
     customer: str = ""
     customer_email: str = ""
-    status: str = ""
-    status_label: str = ""
     details: str = ""
     method: str = ""
     method_label: str = ""
     last4: str = ""
-    rating: int = 0
-    entries: list[HistoryRow] = []
-    pending: list[FileRow] = []
     matches: list[MatchRow] = []
     canned: list[dict[str, str]] = []
-    missing: bool = False
-    errors: dict[str, str] = {}
-    form_key: int = 0
-    updates: int = 0
 
     async def _reload(self, batch: live.Batch | None = None, mark_read: bool = False) -> None:
-        shown = await ticket_actions.show(self, batch, mark_read)
+        shown = await self._show(batch, mark_read)
         if shown is None:
             self.matches = []
             return
@@ -111,14 +98,14 @@ class StaffTicketState(rx.State):
     async def reply(self, form: dict):
         data = form if isinstance(form, dict) else {}
         internal = data.get("internal") in (True, "on", "true")
-        return await ticket_actions.act(
-            self, tickets.reply, "ticket.note_saved" if internal else "ticket.reply_sent",
+        return await self._act(
+            tickets.reply, "ticket.note_saved" if internal else "ticket.reply_sent",
             text=data.get("message"), internal=internal,
             canned_id=kit.digits(kit.text_field(data, "canned", 12)))
 
     @rx.event
     async def set_status(self, status: str):
-        return await ticket_actions.act(self, tickets.set_status, "staff.saved", status=status)
+        return await self._act(tickets.set_status, "staff.saved", status=status)
 
     @rx.event
     async def void_payment(self, payment_id: int):
@@ -126,14 +113,5 @@ class StaffTicketState(rx.State):
         if at_stripe:   # refunded or released at Stripe; its webhook updates the payment
             await self._reload()
             return said
-        return await ticket_actions.act(self, tickets.void_payment,
-                                        "ticket.payment_void_done", payment_id=payment_id)
-
-    @rx.event
-    async def upload(self, files: list[rx.UploadFile]):
-        """A file for the next message (the service sniffs its type and caps its size)."""
-        return await ticket_actions.attach(self, files)
-
-    @rx.event
-    async def drop(self, attachment_id: int):
-        return await ticket_actions.drop(self, attachment_id)
+        return await self._act(tickets.void_payment, "ticket.payment_void_done",
+                               payment_id=payment_id)
