@@ -10,8 +10,8 @@ from reserve_app.domain.errors import DomainError
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.presenters.rentals import BookingRow, booking_row
 from reserve_app.services import rentals
+from reserve_app.services.billing import settle
 from reserve_app.state import kit
-from reserve_app.state.kit import stripe_actions
 from reserve_app.state.rentals.staff_orders import Choice
 
 
@@ -58,22 +58,22 @@ class StaffBookingState(rx.State):
 
     @rx.event
     async def approve(self, payment_id: int):
-        if (at_stripe := await stripe_actions.capture(self, payment_id)) is not None:
-            await self._show(rentals.order_detail, order_id=self.order_id)
-            return at_stripe
-        return await self._show(rentals.approve_booking_payment, write=True,
-                                order_id=self.order_id, payment_id=payment_id, saved=True)
+        """Captured at Stripe if the card is held there, else approved here."""
+        return await kit.settle(self, settle.capture_or_approve,
+                                rentals.approve_booking_payment, payment_id=payment_id,
+                                order_id=self.order_id, success="staff.saved")
 
     @rx.event
     async def paid_in_cash(self):
         """Cash at the desk: any card hold at Stripe is released first, then the invoice is
         paid with a cash payment."""
-        ok, said = await stripe_actions.release_invoice(self, rentals.ORDER, self.order_id)
-        if not ok:
-            return said   # the card could not be released: no cash recorded beside it
-        done = await self._show(rentals.record_cash_payment, write=True,
-                                order_id=self.order_id, saved=True)
-        return [said, done] if said is not None else done
+        return await kit.settle(self, settle.release_then_record, rentals.record_cash_payment,
+                                order_kind=rentals.ORDER, order_id=self.order_id,
+                                success="staff.saved")
+
+    async def _reload(self) -> None:
+        """The refresh after an action (kit.settle)."""
+        await self._show(rentals.order_detail, order_id=self.order_id)
 
     async def _show(self, fn, *, write: bool = False, saved: bool = False, **kwargs):  # noqa: ANN001
         actor = await kit.current_actor(self)

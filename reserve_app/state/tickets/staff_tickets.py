@@ -16,8 +16,8 @@ from reserve_app.presenters.tickets import (
     method_label,
 )
 from reserve_app.services import tickets
+from reserve_app.services.billing import settle
 from reserve_app.state import kit
-from reserve_app.state.kit import stripe_actions
 from reserve_app.state.tickets import actions as ticket_actions
 
 
@@ -122,12 +122,11 @@ class StaffTicketState(rx.State):
 
     @rx.event
     async def void_payment(self, payment_id: int):
-        at_stripe, said = await stripe_actions.release(self, payment_id)
-        if at_stripe:   # refunded or released at Stripe; its webhook updates the payment
-            await self._reload()
-            return said
-        return await ticket_actions.act(self, tickets.void_payment,
-                                        "ticket.payment_void_done", payment_id=payment_id)
+        """Released or refunded at Stripe (its webhook then voids the payment), else voided
+        here."""
+        return await kit.settle(self, settle.void_or_refund, tickets.void_payment,
+                                payment_id=payment_id, ticket_id=self.ticket_id,
+                                success="ticket.payment_void_done")
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
