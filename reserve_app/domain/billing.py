@@ -88,6 +88,12 @@ def advance(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus | No
     return target if target in PAYMENT_ALLOWED[current] else None
 
 
+def unpaid_at_checkout(status: PaymentStatus) -> bool:
+    """Back from Stripe Checkout, a payment still pending was not paid on Stripe's page
+    (nobody approves a card payment by hand): the customer is told "not paid yet"."""
+    return status is PaymentStatus.PENDING
+
+
 def invoice_transition(current: InvoiceStatus, new: InvoiceStatus) -> InvoiceStatus:
     if new not in INVOICE_ALLOWED[current]:
         raise InvalidTransition(current, new)

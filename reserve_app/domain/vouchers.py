@@ -1,4 +1,5 @@
-"""Promotions, reservations and vouchers: codes, the required action, filters, CSV cells.
+"""Promotions, reservations and vouchers: codes, the reservation status table and what staff
+may do with one, the required action, filters, form texts, CSV cells.
 
 Pure: no database, no clock of its own.
 """
@@ -13,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import DomainError, ValidationFailed
+from .billing import InvoiceStatus, PaymentStatus
+from .errors import DomainError, InvalidTransition, ValidationFailed
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"   # no 0/O, 1/I/L, U
 CODE_GROUPS = 3
@@ -27,6 +29,59 @@ PAGE_SIZE = 20
 class ReservationStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
+
+
+# Customer service cancels an active voucher (while its required action is not done, see
+# check_customer_service_cancel); a cancelled one stays cancelled.
+ALLOWED: dict[ReservationStatus, frozenset[ReservationStatus]] = {
+    ReservationStatus.ACTIVE: frozenset({ReservationStatus.CANCELLED}),
+    ReservationStatus.CANCELLED: frozenset(),
+}
+
+
+class ReservationAction(StrEnum):
+    CANCEL = "cancel"
+    APPROVE_PAYMENT = "approve_payment"
+
+
+ACTION_TARGET: dict[ReservationAction, ReservationStatus] = {
+    ReservationAction.CANCEL: ReservationStatus.CANCELLED,
+}
+
+# The latest payment of a reservation waits for staff: approved here (manual provider) or
+# captured at Stripe (a card held).
+WAITING_PAYMENTS = frozenset({PaymentStatus.PENDING, PaymentStatus.AUTHORISED})
+
+
+def transition(current: ReservationStatus, new: ReservationStatus) -> ReservationStatus:
+    if new not in ALLOWED[current]:
+        raise InvalidTransition(current, new)
+    return new
+
+
+def payment_waits(payment_status: str) -> bool:
+    """Whether a payment in this status waits for staff to approve (or capture) it."""
+    return payment_status in WAITING_PAYMENTS
+
+
+def actions_for(status: ReservationStatus, *, payment_status: str) -> list[str]:
+    """The buttons staff see on a reservation: the status moves the table allows ("cancel"
+    while active: customer service is refused after the required action is done, with the
+    reason), and "approve_payment" while its latest payment waits (whatever the status: a
+    card held at Stripe is still captured or released there)."""
+    found = [a.value for a, target in ACTION_TARGET.items() if target in ALLOWED[status]]
+    if payment_waits(payment_status):
+        found.append(ReservationAction.APPROVE_PAYMENT.value)
+    return found
+
+
+def payment_shown(invoice_status: str, payment_status: str) -> str:
+    """What a voucher says about its payment (a key under "voucher.payment."): its invoice's
+    status ("none" without an invoice), or "awaiting" while a payment is started and the
+    invoice is not paid."""
+    if invoice_status != InvoiceStatus.PAID and payment_status == PaymentStatus.PENDING:
+        return "awaiting"
+    return invoice_status or "none"
 
 
 class ActionFilter(StrEnum):
@@ -114,13 +169,33 @@ def matches(f: ReservationFilter, r: ReservationFacts) -> bool:
             and (f.action is None or (f.action is ActionFilter.DONE) == r.action_done))
 
 
-def check_customer_service_cancel(status: ReservationStatus, action_done: bool) -> None:
+def check_customer_service_cancel(status: ReservationStatus, action_done: bool
+                                  ) -> ReservationStatus:
     """Customer service may cancel a voucher only while its required action is not done;
-    after that the customer must contact the business."""
-    if status is ReservationStatus.CANCELLED:
+    after that the customer must contact the business. Returns the new status."""
+    if ReservationStatus.CANCELLED not in ALLOWED[status]:
         raise DomainError("voucher.already_cancelled")
     if action_done:
         raise DomainError("voucher.cancel_contact_business")
+    return transition(status, ReservationStatus.CANCELLED)
+
+
+def check_action_change(status: ReservationStatus) -> None:
+    """The required action is marked done (or undone) on an active voucher only."""
+    if status is ReservationStatus.CANCELLED:
+        raise DomainError("voucher.already_cancelled")
+
+
+def clean_text(value: object, field: str, limit: int, errors: dict[str, str], *,
+               required: bool = False) -> str:
+    """A form text, stripped; a message for `field` is added to `errors` when it is missing
+    (if required) or longer than `limit`."""
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        errors[field] = "field.required"
+    elif len(text) > limit:
+        errors[field] = "field.too_long"
+    return text
 
 
 def page_count(total: int, size: int = PAGE_SIZE) -> int:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import segno
 
+from reserve_app.domain.vouchers import ReservationAction
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
 from reserve_app.presenters.rentals import day
 from reserve_app.services.vouchers import PromotionView, ReservationRow, VoucherView
@@ -47,6 +48,8 @@ class VoucherCard:
     created: str
     qr: str             # the code as a QR image (data URI), for scanning at the desk
     pending_payment: int    # a payment waiting for approval (0: none)
+    can_cancel: bool        # staff see "Cancel voucher" (domain.vouchers.actions_for)
+    cancelled: bool
 
 
 @dataclass
@@ -78,17 +81,16 @@ def offer_card(p: PromotionView, lang: str) -> OfferCard:
 
 
 def voucher_card(v: VoucherView, lang: str, tz: str) -> VoucherCard:
-    payment = translate(lang, f"voucher.payment.{v.invoice_status or 'none'}")
-    if v.invoice_status != "paid" and v.payment_status == "pending":
-        payment = translate(lang, "voucher.payment.awaiting")
     return VoucherCard(
         v.id, v.code, v.customer, v.customer_email, v.promotion, v.variant, v.status,
         translate(lang, f"voucher.status.{v.status}"), v.required_action, v.instructions,
         v.action_done_at is not None,
         fmt_datetime(v.action_done_at, lang, tz) if v.action_done_at else "",
-        fmt_money(v.total, v.currency, lang), payment, v.notes,
+        fmt_money(v.total, v.currency, lang),
+        translate(lang, f"voucher.payment.{v.payment_shown}"), v.notes,
         fmt_datetime(v.created_at, lang, tz), qr_of(v.code),
-        v.payment_id if v.payment_status in ("pending", "authorised") else 0)
+        v.payment_id if ReservationAction.APPROVE_PAYMENT in v.actions else 0,
+        ReservationAction.CANCEL in v.actions, v.cancelled)
 
 
 def qr_of(code: str) -> str:

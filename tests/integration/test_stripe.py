@@ -672,6 +672,21 @@ def test_only_the_owner_reads_the_payment_status(shop: Shop, fake: FakeStripe) -
         for bad in (started.payment + 1000, str(started.payment), True, None, -1, 0):
             with pytest.raises(NotFound):
                 billing.my_payment_status(session, actor=shop.cleo, payment_id=bad)
+            with pytest.raises(NotFound):
+                billing.payment_return(session, actor=shop.cleo, payment_id=bad)
+        with pytest.raises(NotFound):
+            billing.payment_return(session, actor=shop.dan, payment_id=started.payment)
+
+
+def test_the_return_page_says_unpaid_only_while_pending(shop: Shop, fake: FakeStripe) -> None:
+    started, session_id = paid_by_card(shop)
+    with uow.read_session() as session:
+        assert billing.payment_return(session, actor=shop.cleo, payment_id=started.payment) \
+            == billing.PaymentReturnView("pending", True, "payment.return_pending")
+    deliver(fake.event_for("checkout.session.completed", session_id))
+    with uow.read_session() as session:
+        assert billing.payment_return(session, actor=shop.cleo, payment_id=started.payment) \
+            == billing.PaymentReturnView("authorised", False, "payment.status.authorised")
 
 
 # --- the fake itself ------------------------------------------------------------------------

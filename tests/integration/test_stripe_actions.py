@@ -5,9 +5,10 @@ database, with the real `stripe` library talking to the local fake of Stripe's A
 Covers: capture ("Approve payment" of a card hold), release (expire the Checkout Session,
 cancel the hold, refund), each asked of Stripe with an idempotency key and changing nothing
 here until Stripe's webhook says so; who may do them; the database never approving a Stripe
-payment itself; "Paid in cash" (holds released first); cancelling a voucher paid by card;
-Stripe's errors; `reconcile` for webhooks that never arrived (and its command); the staff
-home's count of old card holds.
+payment itself; the flows the staff pages run (billing.settle): "Approve payment" (capture or
+approve), "Paid in cash" (holds released first), cancelling a voucher paid by card, giving a
+payment up (release or void); Stripe's errors; `reconcile` for webhooks that never arrived
+(and its command); the staff home's count of old card holds.
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from reserve_app.models import (
     InvoiceCounter,
     OutboxMessage,
     Payment,
+    Reservation,
     StripeEvent,
 )
 from reserve_app.models.base import utcnow
 from reserve_app.services import rentals, uow, vouchers
 from reserve_app.services.billing import invoices as billing
 from reserve_app.services.billing import payments as payments_service
+from reserve_app.services.billing import settle
 from reserve_app.services.billing.payments import actions, reconcile, stripe_provider, webhooks
+from reserve_app.services.billing.settle import Settled
 from reserve_app.services.site import dashboard
 from tests.stripe_fake import FakeStripe, signed
 
@@ -45,6 +49,7 @@ from .helpers import (
     configure,
     count,
     day,
+    login,
     rows,
     run_together,
 )
@@ -158,11 +163,18 @@ def cash(actor: Actor | None, order_id: object) -> rentals.OrderDetail:
         return rentals.record_cash_payment(session, actor=actor, order_id=order_id)
 
 
-def release_invoice(actor: Actor | None, started: Started) -> list[str]:
-    """What the staff pages do before an invoice is voided or paid another way."""
-    invoice_id = actions.invoice_of(order_kind=rentals.ORDER, order_id=started.order)
-    assert invoice_id == started.invoice
-    return actions.release_open_for_invoice(actor=actor, invoice_id=invoice_id)
+def token_of(actor: Actor | None) -> str | None:
+    """The session cookie the staff page passes to a settle flow (None: a visitor)."""
+    return login(actor.email) if actor is not None else None
+
+
+def paid_in_cash(actor: Actor | None, order_id: int) -> Settled:
+    """The booking page's "Paid in cash", as its handler runs it."""
+    return settle.release_then_record(rentals.record_cash_payment, token=token_of(actor),
+                                      order_kind=rentals.ORDER, order_id=order_id)
+
+
+RELEASED = Settled(said=(settle.RELEASE_REQUESTED,), recorded=True)
 
 
 # --- capture --------------------------------------------------------------------------------
@@ -453,11 +465,17 @@ def test_release_open_for_invoice_leaves_a_captured_payment_alone(
     card = captured(shop, fake)
     before = everything()
 
-    assert release_invoice(staff, card.started) == []
+    assert actions.release_open_for_invoice(actor=staff, invoice_id=card.started.invoice) == []
 
     assert fake.calls("POST", REFUNDS) == []
     assert everything() == before
     assert payment_of(card.started).status == "approved"
+
+    # "Paid in cash" for it: nothing asked of Stripe, the cash refused (paid by card).
+    with pytest.raises(DomainError) as err:
+        paid_in_cash(shop.admin, card.started.order)
+    assert err.value.key == "rental.already_paid"
+    assert stripe_posts(fake) == [] and everything() == before
 
 
 def test_invoice_of_finds_the_orders_invoice(shop: Shop, fake: FakeStripe) -> None:
@@ -700,25 +718,33 @@ def test_cash_is_refused_for_a_cancelled_booking(shop: Shop, fake: FakeStripe) -
 @pytest.mark.parametrize("case", [RELEASES["pending"], RELEASES["authorised"]],
                          ids=["pending", "authorised"])
 def test_paid_in_cash_releases_the_card_at_stripe_first(shop: Shop, fake: FakeStripe,
-                                                        case: Release) -> None:
-    """The staff page's "Paid in cash": release the invoice's Stripe payments, then record
-    the cash. The hold is cancelled (or the Checkout closed) at Stripe before the invoice is
-    paid here; the card payment is voided when Stripe's webhook arrives."""
+                                                        case: Release,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staff page's "Paid in cash" (settle.release_then_record): release the invoice's
+    Stripe payments, then record the cash. The hold is cancelled (or the Checkout closed) at
+    Stripe before the invoice is paid here; the card payment is voided when Stripe's webhook
+    arrives."""
     card = case.make(shop, fake)
+    invoice_when_released: list[str] = []
+    release = actions.release_open_for_invoice
 
-    assert release_invoice(shop.admin, card.started) == [case.asked]
+    def watched(**kwargs: object) -> list[str]:
+        invoice_when_released.append(invoice_of(card.started).status)
+        return release(**kwargs)
+
+    monkeypatch.setattr(actions, "release_open_for_invoice", watched)
+
+    assert paid_in_cash(shop.admin, card.started.order) == RELEASED
+
     [call] = fake.calls("POST", case.path)
     assert call.status == 200
+    assert invoice_when_released == ["draft"]        # Stripe first, the cash after
     if case.asked == "cancel":
         assert fake.intents[card.intent(fake)]["status"] == "canceled"
     else:
         assert fake.sessions[card.session_id]["status"] == "expired"
-    requests = len(fake.requests)
-
-    detail = cash(shop.admin, card.started.order)
-
-    assert len(fake.requests) == requests            # recording cash asks Stripe nothing
-    assert detail.invoice is not None and detail.invoice.status == "paid"
+    assert [c.path for c in stripe_posts(fake)] == [call.path]   # recording cash asks nothing
+    assert invoice_of(card.started).status == "paid"
     assert payment_of(card.started).status == case.before      # until the webhook
     assert deliver(_webhook_for(fake, card, case.webhook)).text == "applied"
     statuses = [(p.provider, p.method, p.status)
@@ -766,14 +792,42 @@ def buy_by_card(shop: Shop, fake: FakeStripe) -> Bought:
     return Bought(view.id, invoice, payment.id, payment.provider_ref)
 
 
-@pytest.mark.parametrize("held_first", [False, True], ids=["pending", "authorised"])
-def test_cancelling_a_voucher_leaves_its_card_payment_to_stripes_webhook(
-        shop: Shop, fake: FakeStripe, staff: Actor, held_first: bool) -> None:
+def bought_by_card(shop: Shop, fake: FakeStripe, held_first: bool) -> Bought:
     bought = buy_by_card(shop, fake)
     if held_first:
         deliver(fake.event_for("checkout.session.completed", bought.session_id))
     status = rows(Payment, Payment.id == bought.payment)[0].status
     assert status == ("authorised" if held_first else "pending")
+    return bought
+
+
+def cancel_voucher(actor: Actor | None, bought: Bought) -> Settled:
+    """The staff reservation page's "Cancel voucher", as its handler runs it."""
+    return settle.cancel_and_release(vouchers.cancel, token=token_of(actor),
+                                     order_kind=vouchers.ORDER_KIND,
+                                     order_id=bought.reservation,
+                                     reservation_id=bought.reservation)
+
+
+def released_at_stripe(fake: FakeStripe, bought: Bought, held_first: bool) -> dict:
+    """The one release the app asked for (hold cancelled, or Checkout expired), and the
+    webhook Stripe sends for it."""
+    intent = fake.sessions[bought.session_id]["payment_intent"]
+    if held_first:
+        assert [c.path for c in stripe_posts(fake)] == [f"/v1/payment_intents/{intent}/cancel"]
+        assert fake.intents[intent]["status"] == "canceled"
+        return fake.event_about("payment_intent.canceled", intent)
+    assert [c.path for c in stripe_posts(fake)] == [
+        f"/v1/checkout/sessions/{bought.session_id}/expire"]
+    assert fake.sessions[bought.session_id]["status"] == "expired"
+    return fake.event_about("checkout.session.expired", bought.session_id)
+
+
+@pytest.mark.parametrize("held_first", [False, True], ids=["pending", "authorised"])
+def test_cancelling_a_voucher_leaves_its_card_payment_to_stripes_webhook(
+        shop: Shop, fake: FakeStripe, staff: Actor, held_first: bool) -> None:
+    bought = bought_by_card(shop, fake, held_first)
+    status = rows(Payment, Payment.id == bought.payment)[0].status
     asked = len(fake.requests)
 
     with uow.write_session() as session:
@@ -783,27 +837,222 @@ def test_cancelling_a_voucher_leaves_its_card_payment_to_stripes_webhook(
     assert rows(Payment, Payment.id == bought.payment)[0].status == status  # not voided here
     assert len(fake.requests) == asked
 
-    # The page then releases it at Stripe; the webhook voids it.
-    assert actions.invoice_of(order_kind=vouchers.ORDER_KIND,
-                              order_id=bought.reservation) == bought.invoice
-    done = actions.release_open_for_invoice(actor=staff, invoice_id=bought.invoice)
-    intent = fake.sessions[bought.session_id]["payment_intent"]
-    if held_first:
-        assert done == ["cancel"]
-        assert [c.path for c in fake.calls("POST", CANCEL)] == [
-            f"/v1/payment_intents/{intent}/cancel"]
-        assert fake.intents[intent]["status"] == "canceled"
-        event = fake.event_about("payment_intent.canceled", intent)
-    else:
-        assert done == ["expire"]
-        assert [c.path for c in fake.calls("POST", EXPIRE)] == [
-            f"/v1/checkout/sessions/{bought.session_id}/expire"]
-        assert fake.sessions[bought.session_id]["status"] == "expired"
-        event = fake.event_about("checkout.session.expired", bought.session_id)
+
+@pytest.mark.parametrize("held_first", [False, True], ids=["pending", "authorised"])
+def test_the_cancel_flow_cancels_then_releases_the_card_at_stripe(
+        shop: Shop, fake: FakeStripe, staff: Actor, held_first: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    bought = bought_by_card(shop, fake, held_first)
+    status = rows(Payment, Payment.id == bought.payment)[0].status
+    voucher_when_released: list[str] = []
+    release = actions.release_open_for_invoice
+
+    def watched(**kwargs: object) -> list[str]:
+        voucher_when_released.append(rows(Reservation, Reservation.id == bought.reservation)
+                                     [0].status)
+        return release(**kwargs)
+
+    monkeypatch.setattr(actions, "release_open_for_invoice", watched)
+
+    assert cancel_voucher(staff, bought) == RELEASED
+
+    assert voucher_when_released == ["cancelled"]     # the cancel first, then Stripe
+    event = released_at_stripe(fake, bought, held_first)
+    assert rows(Invoice, Invoice.id == bought.invoice)[0].status == "void"
     assert rows(Payment, Payment.id == bought.payment)[0].status == status
-    assert deliver(event).text == "applied"
+    assert deliver(event).text == "applied"           # the webhook voids it
     assert rows(Payment, Payment.id == bought.payment)[0].status == "void"
     assert rows(Invoice, Invoice.id == bought.invoice)[0].status == "void"
+
+
+def test_cancelling_a_cancelled_voucher_again_asks_stripe_again(
+        shop: Shop, fake: FakeStripe, staff: Actor) -> None:
+    """Cancelled meanwhile (another tab; its release at Stripe may have failed): refused as
+    already cancelled, and its card payments are given up again."""
+    bought = bought_by_card(shop, fake, held_first=True)
+    with uow.write_session() as session:
+        vouchers.cancel(session, actor=staff, reservation_id=bought.reservation)
+    assert stripe_posts(fake) == []
+
+    done = cancel_voucher(staff, bought)
+
+    assert (done.said, done.recorded) == ((settle.RELEASE_REQUESTED,), False)
+    assert done.failed is not None and done.failed.key == "voucher.already_cancelled"
+    released_at_stripe(fake, bought, held_first=True)
+
+    # Asked again (the webhook not here yet): answered under the same idempotency key.
+    again = cancel_voucher(staff, bought)
+    assert again.said == (settle.RELEASE_REQUESTED,)
+    [first, second] = fake.calls("POST", CANCEL)
+    assert first.idempotency_key == second.idempotency_key
+
+
+def test_a_refused_cancel_asks_stripe_nothing(shop: Shop, fake: FakeStripe) -> None:
+    bought = bought_by_card(shop, fake, held_first=True)
+    before = everything()
+
+    for actor, refused in ((shop.cleo, Forbidden), (None, Unauthenticated)):
+        with pytest.raises(refused):
+            cancel_voucher(actor, bought)
+
+    assert stripe_posts(fake) == []
+    assert everything() == before
+    assert rows(Reservation, Reservation.id == bought.reservation)[0].status == "active"
+
+
+def test_a_voucher_cancelled_while_stripe_is_down_says_so(shop: Shop, fake: FakeStripe,
+                                                         staff: Actor) -> None:
+    bought = bought_by_card(shop, fake, held_first=True)
+    fake.fail_next(500)
+
+    done = cancel_voucher(staff, bought)
+
+    assert (done.said, done.recorded) == ((), True)      # cancelled here ...
+    assert done.failed is not None and done.failed.key == "payment.provider_unavailable"
+    assert rows(Reservation, Reservation.id == bought.reservation)[0].status == "cancelled"
+    intent = fake.sessions[bought.session_id]["payment_intent"]
+    assert fake.intents[intent]["status"] == "requires_capture"   # ... the card still held
+
+
+# --- the staff pages' other flows (billing.settle) -------------------------------------------
+
+
+def approve(actor: Actor | None, started: Started) -> Settled:
+    """The booking page's "Approve payment", as its handler runs it."""
+    return settle.capture_or_approve(rentals.approve_booking_payment, token=token_of(actor),
+                                     payment_id=started.payment, order_id=started.order)
+
+
+def test_approve_captures_a_held_card_at_stripe_and_changes_nothing_here(
+        shop: Shop, fake: FakeStripe) -> None:
+    card = held(shop, fake)
+    before = everything()
+
+    assert approve(shop.admin, card.started) == Settled(said=(settle.CAPTURE_REQUESTED,))
+
+    assert [c.status for c in fake.calls("POST", CAPTURE)] == [200]
+    assert everything() == before
+    assert payment_of(card.started).status == "authorised"      # until the webhook
+
+
+def test_approve_of_a_manual_payment_approves_it_here(
+        settings_env: pytest.MonkeyPatch, shop: Shop, fake: FakeStripe) -> None:
+    started = manual_payment(settings_env, shop, fake)
+
+    assert approve(shop.admin, started) == Settled(recorded=True)
+
+    assert fake.requests == []
+    assert payment_of(started).status == "approved"
+    assert invoice_of(started).status == "paid"
+
+
+def test_approve_refused_before_anything_is_done(shop: Shop, fake: FakeStripe,
+                                                 staff: Actor) -> None:
+    card = held(shop, fake)
+    before = everything()
+    for actor, refused in ((staff, Forbidden), (shop.cleo, Forbidden),
+                           (None, Unauthenticated)):
+        with pytest.raises(refused):
+            approve(actor, card.started)
+    fake.fail_next(402)
+    with pytest.raises(DomainError) as err:
+        approve(shop.admin, card.started)
+    assert err.value.key == "payment.card_declined"
+    assert but_audit(everything()) == but_audit(before)
+    assert fake.intents[card.intent(fake)]["status"] == "requires_capture"
+
+
+def test_approve_captures_a_card_held_for_a_voucher(shop: Shop, fake: FakeStripe) -> None:
+    bought = bought_by_card(shop, fake, held_first=True)
+    before = everything()
+
+    done = settle.capture_or_approve(vouchers.approve_payment, token=token_of(shop.admin),
+                                     payment_id=bought.payment,
+                                     reservation_id=bought.reservation)
+
+    assert done == Settled(said=(settle.CAPTURE_REQUESTED,))
+    assert len(fake.calls("POST", CAPTURE)) == 1
+    assert everything() == before
+
+
+def test_paid_in_cash_with_stripe_down_records_no_cash(shop: Shop, fake: FakeStripe) -> None:
+    card = held(shop, fake)
+    before = everything()
+    fake.fail_next(500)
+
+    with pytest.raises(DomainError) as err:
+        paid_in_cash(shop.admin, card.started.order)
+
+    assert err.value.key == "payment.provider_unavailable"
+    assert but_audit(everything()) == but_audit(before)     # no cash beside the held card
+    assert fake.intents[card.intent(fake)]["status"] == "requires_capture"
+
+
+def test_paid_in_cash_refused_after_the_release_says_both(shop: Shop, fake: FakeStripe,
+                                                          staff: Actor) -> None:
+    """Staff may release a card, only admins record cash: the release is asked, then the
+    cash refused, and the page says both."""
+    card = held(shop, fake)
+
+    done = paid_in_cash(staff, card.started.order)
+
+    assert (done.said, done.recorded) == ((settle.RELEASE_REQUESTED,), False)
+    assert isinstance(done.failed, Forbidden)
+    assert fake.intents[card.intent(fake)]["status"] == "canceled"
+    assert rows(Payment, Payment.invoice_id == card.started.invoice,
+                Payment.method == "cash") == []
+
+
+def test_paid_in_cash_without_a_card_just_records_the_cash(shop: Shop, fake: FakeStripe) -> None:
+    order = book(shop.cleo, shop.entry, shop.van, day(1), day(3))
+
+    assert paid_in_cash(shop.admin, order.id) == Settled(recorded=True)
+
+    assert fake.requests == []
+    [payment] = rows(Payment, Payment.method == "cash")
+    assert payment.status == "approved"
+
+
+@dataclass
+class Voided:
+    """A stand-in for the database step of `void_or_refund` (tickets.void_payment)."""
+
+    calls: list[tuple[Actor | None, dict[str, object]]]
+
+    def __call__(self, session: object, *, actor: Actor | None, **ids: object) -> None:
+        self.calls.append((actor, ids))
+
+
+@pytest.mark.parametrize("case", list(RELEASES.values()), ids=list(RELEASES))
+def test_void_or_refund_gives_a_stripe_payment_up_there(shop: Shop, fake: FakeStripe,
+                                                        staff: Actor, case: Release) -> None:
+    card = case.make(shop, fake)
+    void = Voided([])
+    before = everything()
+
+    done = settle.void_or_refund(void, token=token_of(staff), payment_id=card.started.payment,
+                                 ticket_id=7)
+
+    assert done == Settled(said=(settle.RELEASE_REQUESTED,))
+    assert void.calls == []
+    assert [c.status for c in fake.calls("POST", case.path)] == [200]
+    assert everything() == before
+
+
+def test_void_or_refund_leaves_any_other_payment_to_the_database(
+        settings_env: pytest.MonkeyPatch, shop: Shop, fake: FakeStripe, staff: Actor) -> None:
+    started = manual_payment(settings_env, shop, fake)
+    void = Voided([])
+
+    done = settle.void_or_refund(void, token=token_of(staff), payment_id=started.payment,
+                                 ticket_id=7)
+
+    assert done == Settled(recorded=True)
+    assert void.calls == [(staff, {"payment_id": started.payment, "ticket_id": 7})]
+    assert fake.requests == []
+    with pytest.raises(Forbidden):
+        settle.void_or_refund(void, token=token_of(shop.cleo), payment_id=started.payment)
+    assert len(void.calls) == 1
 
 
 # --- reconciliation -------------------------------------------------------------------------

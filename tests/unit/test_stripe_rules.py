@@ -13,6 +13,7 @@ from reserve_app.domain.billing import (
     STRIPE_EVENT_TARGET,
     PaymentStatus,
     advance,
+    unpaid_at_checkout,
 )
 from reserve_app.settings import SettingsError, load_settings, reset_settings
 
@@ -113,6 +114,11 @@ def test_open_payments_block_a_second_one() -> None:
     assert {P(s) for s in OPEN_PAYMENTS} == {P.PENDING, P.AUTHORISED, P.APPROVED}
     assert P.VOID.value not in OPEN_PAYMENTS and P.REFUNDED.value not in OPEN_PAYMENTS
     assert all(isinstance(s, str) for s in OPEN_PAYMENTS)
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_back_from_checkout_only_a_pending_payment_is_unpaid(status: PaymentStatus) -> None:
+    assert unpaid_at_checkout(status) is (status is P.PENDING)
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Voucher rules: codes (format, uniqueness, forgiving parsing), the staff filter (every
-combination of its parts), the customer-service cancellation rule, pages, and the
-formula-safe CSV with a byte order mark."""
+combination of its parts), the reservation status table and the staff actions derived from it,
+the customer-service cancellation rule, what a voucher says about its payment, form texts,
+pages, and the formula-safe CSV with a byte order mark."""
 
 from __future__ import annotations
 
@@ -11,23 +12,32 @@ from itertools import product
 
 import pytest
 
-from reserve_app.domain.errors import DomainError, ValidationFailed
+from reserve_app.domain.billing import InvoiceStatus, PaymentStatus
+from reserve_app.domain.errors import DomainError, InvalidTransition, ValidationFailed
 from reserve_app.domain.vouchers import (
+    ALLOWED,
     BOM,
     CODE_ALPHABET,
     PAGE_SIZE,
     ActionFilter,
+    ReservationAction,
     ReservationFacts,
     ReservationFilter,
     ReservationStatus,
+    actions_for,
+    check_action_change,
     check_customer_service_cancel,
+    clean_text,
     csv_lines,
     matches,
     new_code,
     page_count,
     parse_code,
     parse_filter,
+    payment_shown,
+    payment_waits,
     safe_cell,
+    transition,
 )
 
 DONE, NOT_DONE = ActionFilter.DONE, ActionFilter.NOT_DONE
@@ -221,10 +231,69 @@ def test_parse_filter_refuses_an_unknown_action(bad: object) -> None:
     assert caught.value.fields == {"action": "field.choice_invalid"}
 
 
+# --- the status table and the staff actions ---------------------------------------------------
+
+@pytest.mark.parametrize(("current", "new"), list(product(ReservationStatus, ReservationStatus)))
+def test_every_pair_of_the_table(current: ReservationStatus, new: ReservationStatus) -> None:
+    if new in ALLOWED[current]:
+        assert transition(current, new) is new
+    else:
+        with pytest.raises(InvalidTransition):
+            transition(current, new)
+
+
+def test_the_table_covers_every_status_and_only_active_vouchers_are_cancelled() -> None:
+    assert set(ALLOWED) == set(ReservationStatus)
+    assert [(a, b) for a in ReservationStatus for b in ALLOWED[a]] == [(ACTIVE, CANCELLED)]
+
+
+WAITING = {PaymentStatus.PENDING, PaymentStatus.AUTHORISED}
+
+
+@pytest.mark.parametrize("payment", [*PaymentStatus, ""])
+def test_a_payment_waits_for_staff_while_pending_or_held(payment: str) -> None:
+    assert payment_waits(payment) is (payment in WAITING)
+
+
+@pytest.mark.parametrize(("status", "payment"),
+                         list(product(ReservationStatus, [*PaymentStatus, ""])))
+def test_actions_come_from_the_table_and_the_latest_payment(status: ReservationStatus,
+                                                           payment: str) -> None:
+    found = actions_for(status, payment_status=payment)
+    assert (ReservationAction.CANCEL in found) is (status is ACTIVE)
+    assert (ReservationAction.APPROVE_PAYMENT in found) is (payment in WAITING)
+    assert all(isinstance(a, str) for a in found)
+
+
+def test_actions_by_hand() -> None:
+    assert actions_for(ACTIVE, payment_status="") == ["cancel"]
+    assert actions_for(ACTIVE, payment_status="pending") == ["cancel", "approve_payment"]
+    assert actions_for(CANCELLED, payment_status="authorised") == ["approve_payment"]
+    assert actions_for(CANCELLED, payment_status="approved") == []
+
+
+@pytest.mark.parametrize(("invoice", "payment", "shown"), [
+    ("", "", "none"), ("draft", "", "draft"), ("draft", "pending", "awaiting"),
+    ("issued", "pending", "awaiting"), ("void", "pending", "awaiting"),
+    ("paid", "pending", "paid"), ("draft", "authorised", "draft"),
+    ("paid", "approved", "paid"), ("void", "void", "void"),
+])
+def test_what_a_voucher_says_about_its_payment(invoice: str, payment: str, shown: str) -> None:
+    assert payment_shown(invoice, payment) == shown
+
+
+@pytest.mark.parametrize(("invoice", "payment"),
+                         list(product([*InvoiceStatus, ""], [*PaymentStatus, ""])))
+def test_awaiting_only_while_a_payment_is_started_and_the_invoice_unpaid(
+        invoice: str, payment: str) -> None:
+    awaiting = payment == PaymentStatus.PENDING and invoice != InvoiceStatus.PAID
+    assert payment_shown(invoice, payment) == ("awaiting" if awaiting else invoice or "none")
+
+
 # --- cancellation by customer service ---------------------------------------------------------
 
 def test_an_active_voucher_whose_action_is_not_done_may_be_cancelled() -> None:
-    check_customer_service_cancel(ACTIVE, False)   # no error
+    assert check_customer_service_cancel(ACTIVE, False) is CANCELLED
 
 
 def test_once_the_action_is_done_the_customer_must_contact_the_business() -> None:
@@ -238,6 +307,27 @@ def test_a_cancelled_voucher_cannot_be_cancelled_again(done: bool) -> None:
     with pytest.raises(DomainError) as caught:
         check_customer_service_cancel(CANCELLED, done)
     assert caught.value.key == "voucher.already_cancelled"
+
+
+def test_the_action_is_marked_on_active_vouchers_only() -> None:
+    check_action_change(ACTIVE)   # no error
+    with pytest.raises(DomainError) as caught:
+        check_action_change(CANCELLED)
+    assert caught.value.key == "voucher.already_cancelled"
+
+
+# --- form texts -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "required", "text", "error"), [
+    ("  Spa day ", True, "Spa day", None), ("", True, "", "field.required"),
+    ("   ", True, "", "field.required"), ("", False, "", None), (None, False, "", None),
+    (42, True, "", "field.required"), ("x" * 10, False, "x" * 10, None),
+    ("x" * 11, False, "x" * 11, "field.too_long"), ("x" * 11, True, "x" * 11, "field.too_long"),
+])
+def test_clean_text(value: object, required: bool, text: str, error: str | None) -> None:
+    errors: dict[str, str] = {"other": "kept"}
+    assert clean_text(value, "title", 10, errors, required=required) == text
+    assert errors == {"other": "kept", **({"title": error} if error else {})}
 
 
 # --- pages ------------------------------------------------------------------------------------

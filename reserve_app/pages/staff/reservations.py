@@ -112,7 +112,7 @@ def _detail(v: VoucherCard) -> rx.Component:
             rx.cond((v.pending_payment > 0) & SessionState.is_admin,
                     rx.button(t("voucher.approve_payment"), color_scheme="green",
                               on_click=s.approve_payment)),
-            rx.cond(v.status == "active",
+            rx.cond(v.can_cancel,
                     rx.button(t("voucher.cancel"), color_scheme="red", variant="soft",
                               on_click=s.cancel)),
             spacing="3", wrap="wrap"),

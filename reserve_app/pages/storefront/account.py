@@ -44,7 +44,7 @@ def payment_return() -> rx.Component:
         rx.heading(t("payment.return_title"), as_="h1", size="7"),
         rx.cond(P.status == "", rx.callout(t("error.not_found")),
                 rx.vstack(
-                    rx.cond(P.cancelled & (P.status == "pending"),
+                    rx.cond(P.cancelled & P.unpaid,
                             rx.callout(t("payment.return_cancelled"), color="gray"),
                             rx.callout(t("payment.return_thanks"), color="green")),
                     rx.text(t("payment.return_status"), ": ", P.status_label),

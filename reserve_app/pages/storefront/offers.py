@@ -70,7 +70,7 @@ def _voucher(v: VoucherCard) -> rx.Component:
             rx.image(src=v.qr, alt=t("voucher.qr_alt"), width="132px", height="132px"),
             padding="1rem", border="2px dashed var(--gray-a8)", border_radius="8px",
             spacing="4", align="center", wrap="wrap"),
-        rx.cond(v.status == "cancelled",
+        rx.cond(v.cancelled,
                 rx.callout(t("voucher.cancelled_notice"), color="gray")),
         rx.cond(
             v.required_action != "",

@@ -127,3 +127,22 @@ def my_payment_status(session: Session, *, actor: Actor | None, payment_id: obje
     if payment is None or invoice is None or invoice.customer_id != who.user_id:
         raise NotFound()
     return payment.status
+
+
+@dataclass(frozen=True)
+class PaymentReturnView:
+    """The page Stripe Checkout returns to: the payment's status, whether it is still unpaid
+    (pending: not paid on Stripe's page), and the catalogue key saying so."""
+
+    status: str
+    unpaid: bool
+    label: str
+
+
+def payment_return(session: Session, *, actor: Actor | None, payment_id: object
+                   ) -> PaymentReturnView:
+    """What the customer is shown coming back from Checkout about their own payment."""
+    status = PaymentStatus(my_payment_status(session, actor=actor, payment_id=payment_id))
+    unpaid = rules.unpaid_at_checkout(status)
+    label = "payment.return_pending" if unpaid else f"payment.status.{status.value}"
+    return PaymentReturnView(status.value, unpaid, label)

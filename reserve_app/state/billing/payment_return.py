@@ -15,6 +15,7 @@ class PaymentReturnState(rx.State):
     cancelled: bool = False
     status: str = ""          # "" = not found
     status_label: str = ""
+    unpaid: bool = False      # still pending: not paid on Stripe's page
 
     @rx.event
     async def load(self):
@@ -23,13 +24,12 @@ class PaymentReturnState(rx.State):
             return elsewhere
         self.cancelled = kit.query_param(self, "cancelled") == "1"
         try:
-            status = await kit.read(billing.my_payment_status, actor=actor,
-                                     payment_id=kit.int_param(self, "payment"))
+            view = await kit.read(billing.payment_return, actor=actor,
+                                  payment_id=kit.int_param(self, "payment"))
         except DomainError:
             self.status = self.status_label = ""
+            self.unpaid = False
             return None
-        self.status = status
-        # Pending here means the card was not paid on Stripe's page (nobody is "approving").
-        key = "payment.return_pending" if status == "pending" else f"payment.status.{status}"
-        self.status_label = translate(await kit.language_of(self), key)
+        self.status, self.unpaid = view.status, view.unpaid
+        self.status_label = translate(await kit.language_of(self), view.label)
         return None

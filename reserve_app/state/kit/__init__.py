@@ -2,11 +2,11 @@
 
 - runtime: the caller from the cookie, use cases in a worker thread inside one unit of work,
   page access;
-- feedback: `run` (the one runner for actions), errors as toasts and field messages;
+- feedback: `run` (the one runner for actions; `settle` for the card-and-database flows of
+  services/billing/settle.py), errors as toasts and field messages;
 - forms: reading what the browser sent, re-mounting forms that show saved values;
 - browser: POST navigation, downloads, off to Stripe Checkout;
-- i18n (`I18nState`), session (`SessionState`: who is looking, the language switcher),
-  stripe_actions (card payments at Stripe before a database change).
+- i18n (`I18nState`), session (`SessionState`: who is looking, the language switcher).
 
 States import the kit as `from reserve_app.state import kit` and call `kit.run(...)`,
 `kit.current_actor(...)` and so on.
@@ -15,7 +15,14 @@ States import the kit as `from reserve_app.state import kit` and call `kit.run(.
 from __future__ import annotations
 
 from reserve_app.state.kit.browser import download_by_post, pay_online, post_to
-from reserve_app.state.kit.feedback import error_toast, fail, field_errors, run, save_and_reload
+from reserve_app.state.kit.feedback import (
+    error_toast,
+    fail,
+    field_errors,
+    run,
+    save_and_reload,
+    settle,
+)
 from reserve_app.state.kit.forms import (
     checked_ids,
     digits,
@@ -43,6 +50,6 @@ __all__ = [
     "SESSION_COOKIE", "checked_ids", "cookies_of", "current_actor", "digits", "download_by_post",
     "error_toast", "fail", "field_errors", "int_param", "language_of", "open_page",
     "page_access", "pay_online", "post_to", "query_param", "read", "read_as_caller",
-    "remount_forms", "run", "save_and_reload", "session_token", "text_field",
+    "remount_forms", "run", "save_and_reload", "session_token", "settle", "text_field",
     "viewer_timezone", "write", "write_as_caller",
 ]

@@ -1,18 +1,20 @@
-"""What a handler answers: the one runner for actions, and domain errors as toasts and
-field messages."""
+"""What a handler answers: the one runner for actions (and its twin for the card-and-database
+flows), and domain errors as toasts and field messages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import reflex as rx
 
 from reserve_app.domain.errors import DomainError, StaleForm, ValidationFailed
 from reserve_app.i18n import translate
+from reserve_app.services.billing.settle import Settled
 from reserve_app.state.kit.forms import remount_forms
 from reserve_app.state.kit.i18n import language_of
-from reserve_app.state.kit.runtime import write_as_caller
+from reserve_app.state.kit.runtime import session_token, write_as_caller
 
 
 async def error_toast(state: rx.State, err: DomainError) -> rx.event.EventSpec:
@@ -74,3 +76,33 @@ async def save_and_reload(state: rx.State, fn: Callable[..., object], /,
                           **kwargs: Any) -> rx.event.EventSpec | None:
     """An admin form's save: `run` with the "Saved" message."""
     return await run(state, fn, success="staff.saved", **kwargs)
+
+
+async def settle(state: rx.State, flow: Callable[..., Settled], /, *args: Any,
+                 success: str = "", **kwargs: Any
+                 ) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+    """`run` for a card-and-database flow (services/billing/settle.py): Stripe first or
+    last, the database step in its own write transaction with the caller resolved inside it
+    (`flow(*args, token=<the sid cookie>, **kwargs)` in a worker thread). Then, as `run`:
+    refused before anything was done, the page reloads and shows the error; else forms
+    re-mount if the database step was made, the page reloads, and the toasts say what was
+    asked of Stripe, the `success` message (the database step made) and the refusal of a
+    later step."""
+    token = session_token(state)
+    try:
+        done = await anyio.to_thread.run_sync(lambda: flow(*args, token=token, **kwargs))
+    except DomainError as err:
+        await refresh(state)
+        return await fail(state, err)
+    if done.recorded:
+        if "errors" in state.base_vars:
+            state.errors = {}  # type: ignore[attr-defined]
+        remount_forms(state)
+    await refresh(state)
+    lang = await language_of(state)
+    said = [rx.toast.info(translate(lang, key)) for key in done.said]
+    if done.recorded and success:
+        said.append(rx.toast.success(translate(lang, success)))
+    if done.failed is not None:
+        said.append(await fail(state, done.failed))
+    return said[0] if len(said) == 1 else (said or None)

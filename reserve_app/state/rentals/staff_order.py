@@ -7,8 +7,8 @@ import reflex as rx
 from reserve_app.domain.errors import DomainError
 from reserve_app.presenters.rentals import BookingRow, Choice, Line, PaymentLine, order_page
 from reserve_app.services import rentals
+from reserve_app.services.billing import settle
 from reserve_app.state import kit
-from reserve_app.state.kit import stripe_actions
 
 
 class StaffBookingState(rx.State):
@@ -45,28 +45,15 @@ class StaffBookingState(rx.State):
 
     @rx.event
     async def approve(self, payment_id: int):
-        if (at_stripe := await stripe_actions.capture(self, payment_id)) is not None:
-            await self._show(rentals.order_detail, order_id=self.order_id)
-            return at_stripe
-        return await self._show(rentals.approve_booking_payment, write=True,
-                                order_id=self.order_id, payment_id=payment_id, saved=True)
+        """Captured at Stripe if the card is held there, else approved here."""
+        return await kit.settle(self, settle.capture_or_approve,
+                                rentals.approve_booking_payment, payment_id=payment_id,
+                                order_id=self.order_id, success="staff.saved")
 
     @rx.event
     async def paid_in_cash(self):
         """Cash at the desk: any card hold at Stripe is released first, then the invoice is
         paid with a cash payment."""
-        ok, said = await stripe_actions.release_invoice(self, rentals.ORDER, self.order_id)
-        if not ok:
-            return said   # the card could not be released: no cash recorded beside it
-        done = await self._show(rentals.record_cash_payment, write=True,
-                                order_id=self.order_id, saved=True)
-        return [said, done] if said is not None else done
-
-    async def _show(self, fn, *, write: bool = False, saved: bool = False, **kwargs):  # noqa: ANN001
-        """What the two Stripe handlers above call, until services/billing/settle.py takes
-        their flows over: a write is `kit.run` (one transaction, then the refresh), else the
-        order is shown again."""
-        if write:
-            return await kit.run(self, fn, success="staff.saved" if saved else "", **kwargs)
-        await self._reload()
-        return None
+        return await kit.settle(self, settle.release_then_record, rentals.record_cash_payment,
+                                order_kind=rentals.ORDER, order_id=self.order_id,
+                                success="staff.saved")

@@ -14,8 +14,8 @@ from reserve_app.presenters.tickets import (
     method_label,
 )
 from reserve_app.services import tickets
+from reserve_app.services.billing import settle
 from reserve_app.state import kit
-from reserve_app.state.kit import stripe_actions
 from reserve_app.state.tickets.ticket_page import TicketPage
 
 
@@ -109,9 +109,8 @@ class StaffTicketState(TicketPage, rx.State):
 
     @rx.event
     async def void_payment(self, payment_id: int):
-        at_stripe, said = await stripe_actions.release(self, payment_id)
-        if at_stripe:   # refunded or released at Stripe; its webhook updates the payment
-            await self._reload()
-            return said
-        return await self._act(tickets.void_payment, "ticket.payment_void_done",
-                               payment_id=payment_id)
+        """Released or refunded at Stripe (its webhook then voids the payment), else voided
+        here."""
+        return await kit.settle(self, settle.void_or_refund, tickets.void_payment,
+                                payment_id=payment_id, ticket_id=self.ticket_id,
+                                success="ticket.payment_void_done")

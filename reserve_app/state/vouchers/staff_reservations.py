@@ -15,8 +15,8 @@ from reserve_app.presenters.vouchers import (
     voucher_card,
 )
 from reserve_app.services import vouchers
+from reserve_app.services.billing import settle
 from reserve_app.state import kit
-from reserve_app.state.kit import stripe_actions
 
 
 class StaffReservationsState(rx.State):
@@ -124,37 +124,39 @@ class ReservationState(rx.State):
     async def load(self):
         return await kit.open_page(self, "staff")
 
-    async def _do(self, fn, **kwargs):  # noqa: ANN001, ANN202
-        if not self.reservation:
-            return None
-        return await kit.save_and_reload(self, fn, reservation_id=self.reservation[0].id,
-                                          **kwargs)
+    def _shown(self) -> int:
+        """The reservation this tab shows (0: none loaded, and then no action runs)."""
+        return self.reservation[0].id if self.reservation else 0
 
     @rx.event
     async def set_done(self, done: bool):
-        return await self._do(vouchers.set_action_done, done=done)
+        if not self._shown():
+            return None
+        return await kit.save_and_reload(self, vouchers.set_action_done,
+                                          reservation_id=self._shown(), done=done)
 
     @rx.event
     async def save_notes(self, form: dict):
-        return await self._do(vouchers.save_notes,
-                              notes=form.get("notes") if isinstance(form, dict) else None)
+        if not self._shown():
+            return None
+        return await kit.save_and_reload(
+            self, vouchers.save_notes, reservation_id=self._shown(),
+            notes=form.get("notes") if isinstance(form, dict) else None)
 
     @rx.event
     async def cancel(self):
-        done = await self._do(vouchers.cancel)
-        if self.reservation and self.reservation[0].status == "cancelled":
-            _, said = await stripe_actions.release_invoice(self, vouchers.ORDER_KIND,
-                                                           self.reservation[0].id)
-            await self._reload()
-            return [done, said] if said is not None else done
-        return done
+        """Cancelled here, then its card payments given up at Stripe (billing.settle)."""
+        if not self._shown():
+            return None
+        return await kit.settle(self, settle.cancel_and_release, vouchers.cancel,
+                                order_kind=vouchers.ORDER_KIND, order_id=self._shown(),
+                                reservation_id=self._shown(), success="staff.saved")
 
     @rx.event
     async def approve_payment(self):
+        """Captured at Stripe if the card is held there, else approved here."""
         if not self.reservation or not self.reservation[0].pending_payment:
             return None
-        payment_id = self.reservation[0].pending_payment
-        if (at_stripe := await stripe_actions.capture(self, payment_id)) is not None:
-            await self._reload()
-            return at_stripe
-        return await self._do(vouchers.approve_payment, payment_id=payment_id)
+        return await kit.settle(self, settle.capture_or_approve, vouchers.approve_payment,
+                                payment_id=self.reservation[0].pending_payment,
+                                reservation_id=self._shown(), success="staff.saved")

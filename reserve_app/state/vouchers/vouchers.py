@@ -44,7 +44,7 @@ class OffersState(rx.State):
             return await kit.page_access(self, None, "login")
         except DomainError as err:
             return await kit.fail(self, err)
-        view = await kit.read(vouchers.voucher, actor=await kit.current_actor(self), code=code)
+        view = await kit.read_as_caller(self, vouchers.voucher, code=code)
         if (go := await kit.pay_online(self, vouchers.ORDER_KIND, view.id)) is not None:
             return go   # with Stripe: pay first; Checkout returns to /payment/return
         return rx.redirect(f"/voucher?code={code}")

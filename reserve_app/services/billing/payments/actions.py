@@ -9,7 +9,9 @@ Stripe sends for the change, or from `reconcile` if that webhook never arrives.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import ParamSpec, TypeVar
 
 import stripe
 from sqlmodel import col, select
@@ -26,6 +28,8 @@ from reserve_app.services.platform import audit
 
 log = logging.getLogger("reserve_app.payments")
 REFUND_WINDOW = timedelta(days=60)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _stripe_payment(payment_id: object) -> Payment | None:
@@ -41,7 +45,7 @@ def _failures(payment_id: int, action: str) -> int:
             AuditEntry.action == f"stripe_{action}_failed")).all())
 
 
-def _key(payment: Payment, action: str) -> dict[str, str]:
+def _key(payment: Payment, action: str) -> stripe.RequestOptions:
     """One idempotency key per payment, action and attempt: the library's own retries of a
     lost answer reuse it; after a failure (Stripe keeps answering a key with its first
     answer, errors included, for 24 h) the next click gets a new one."""
@@ -49,7 +53,10 @@ def _key(payment: Payment, action: str) -> dict[str, str]:
     return {"idempotency_key": f"reserve-{action}-{payment.id}-{attempt}"}
 
 
-def _call(payment: Payment, action: str, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _call(payment: Payment, action: str, fn: Callable[P, R], /, *args: P.args,
+          **kwargs: P.kwargs) -> R:
+    """`fn(*args, **kwargs)` at Stripe; its error is noted on the payment's audit trail (in
+    a unit of work of its own) and becomes a DomainError."""
     try:
         return fn(*args, **kwargs)
     except stripe.StripeError as err:
@@ -149,9 +156,9 @@ def reconcile() -> dict[str, int]:
             Payment.provider == NAME,
             col(Payment.status).in_([PaymentStatus.PENDING.value,
                                      PaymentStatus.AUTHORISED.value])
-            | ((Payment.status == PaymentStatus.APPROVED.value)
+            | ((col(Payment.status) == PaymentStatus.APPROVED.value)
                & (col(Payment.approved_at) >= since)))).all()
-    api, counts = client().v1, {}
+    api, counts = client().v1, dict[str, int]()
     for p in payments:
         events = []
         try:

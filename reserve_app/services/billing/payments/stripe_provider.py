@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import stripe
 from sqlmodel import Session
+from stripe.params.checkout import SessionCreateParams
 
 from reserve_app.domain.billing import PaymentStatus
 from reserve_app.domain.errors import DomainError, NotFound
@@ -28,9 +29,9 @@ NAME = "stripe"
 
 def client() -> stripe.StripeClient:
     settings = get_settings()
-    extra = {"base_addresses": {"api": settings.stripe_api_base}} \
-        if settings.stripe_api_base else {}
-    return stripe.StripeClient(settings.stripe_secret_key, max_network_retries=2, **extra)
+    api = settings.stripe_api_base    # the local fake in tests, else Stripe's own
+    return stripe.StripeClient(settings.stripe_secret_key, max_network_retries=2,
+                               base_addresses={"api": api} if api else None)
 
 
 def cents(amount: Decimal) -> int:
@@ -72,7 +73,7 @@ class StripeProvider:
             return payment.checkout_url
         base = get_settings().app_url
         back = f"{base}/payment/return?payment={payment.id}"
-        params = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "client_reference_id": str(payment.id),
             "line_items": [{"quantity": 1, "price_data": {
