@@ -2,6 +2,7 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, select_field, staff_page, table
+from reserve_app.pages.registry import page
 from reserve_app.state.accounts.staff_accounts import StaffAccountsState, StaffRow
 
 
@@ -57,6 +58,7 @@ def _create_form() -> rx.Component:
     )
 
 
+@page("/staff/accounts", StaffAccountsState.load)
 def accounts() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.accounts.title"), as_="h1", size="7"),

@@ -7,6 +7,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
 from reserve_app.domain.rentals import BookingStatus
+from reserve_app.pages.registry import page
 from reserve_app.presenters.rentals import Line, PaymentLine
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.rentals.staff_order import StaffBookingState
@@ -55,6 +56,7 @@ def _filters() -> rx.Component:
     )
 
 
+@page("/staff/bookings", StaffBookingsState.load)
 def bookings() -> rx.Component:
     s = StaffBookingsState
     return staff_page(
@@ -91,6 +93,7 @@ def _history(h: Line) -> rx.Component:
     return rx.el.li(rx.text(h.label, size="1", color_scheme="gray"), rx.text(h.value))
 
 
+@page("/staff/bookings/view", StaffBookingState.load)
 def booking() -> rx.Component:
     s = StaffBookingState
     b = s.booking

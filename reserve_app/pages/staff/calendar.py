@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page
 from reserve_app.components.status import BOOKING_COLORS, badge
+from reserve_app.pages.registry import page
 from reserve_app.presenters.appointments import CalendarItem
 from reserve_app.state.appointments.calendar import StaffCalendarState
 
@@ -93,6 +94,7 @@ def _item(item: CalendarItem) -> rx.Component:
     )
 
 
+@page("/staff/calendar", StaffCalendarState.load)
 def calendar() -> rx.Component:
     s = StaffCalendarState
     return staff_page(

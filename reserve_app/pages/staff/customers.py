@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page, table
 from reserve_app.components.ledger import ledgers
+from reserve_app.pages.registry import page
 from reserve_app.state.accounts.customers import CustomerRow, CustomersState
 from reserve_app.state.kit.session import SessionState
 
@@ -42,6 +43,7 @@ def _adjust() -> rx.Component:
     )
 
 
+@page("/staff/customers", CustomersState.load)
 def customers() -> rx.Component:
     s = CustomersState
     return staff_page(

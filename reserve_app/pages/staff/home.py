@@ -2,6 +2,7 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
+from reserve_app.pages.registry import page
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.staff.home import StaffHomeState
 
@@ -11,6 +12,7 @@ def _card(label_key: str, value: rx.Var) -> rx.Component:
                    rx.heading(value.to_string(), size="7"), min_width="10rem")
 
 
+@page("/staff", StaffHomeState.load)
 def home() -> rx.Component:
     return staff_page(
         rx.heading(t("staff.home.title"), as_="h1", size="7"),

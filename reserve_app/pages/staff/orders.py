@@ -7,6 +7,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.domain.shop import PaymentMethod
 from reserve_app.domain.tickets import Fulfilment
+from reserve_app.pages.registry import page
 from reserve_app.presenters.shop import ItemRow, OrderCard
 from reserve_app.state.shop.staff_orders import StaffOrdersState
 
@@ -124,6 +125,7 @@ def _pay_dialog() -> rx.Component:
     )
 
 
+@page("/staff/orders", StaffOrdersState.load)
 def orders() -> rx.Component:
     s = StaffOrdersState
     return staff_page(

@@ -4,6 +4,7 @@ from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page, table
 from reserve_app.components.status import MESSAGE_COLORS, badge
+from reserve_app.pages.registry import page
 from reserve_app.state.staff.outbox import OutboxRow, OutboxState
 
 
@@ -18,6 +19,7 @@ def _row(m: OutboxRow) -> rx.Component:
     )
 
 
+@page("/staff/outbox", OutboxState.load)
 def outbox() -> rx.Component:
     return staff_page(
         rx.heading(t("outbox.title"), as_="h1", size="7"),

@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, select_field, staff_page, table
 from reserve_app.domain.rentals import BookingStatus, FieldKind
+from reserve_app.pages.registry import page
 from reserve_app.state.rentals.admin import EntryRow, RentalAdminState, TypeRow, UnitChip
 from reserve_app.state.rentals.settings import FieldRow, RentalSettingsState
 
@@ -112,6 +113,7 @@ def _entry_row(e: EntryRow) -> rx.Component:
     )
 
 
+@page("/staff/rentals", RentalAdminState.load)
 def catalogue() -> rx.Component:
     s = RentalAdminState
     e = s.errors
@@ -177,6 +179,7 @@ def _field_row(f: FieldRow) -> rx.Component:
     )
 
 
+@page("/staff/rental-settings", RentalSettingsState.load)
 def settings() -> rx.Component:
     s = RentalSettingsState
     e = s.errors

@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, staff_page
+from reserve_app.pages.registry import page
 from reserve_app.presenters.vouchers import ReservationLine, VoucherCard
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.shop.promotions import PromotionItem, PromotionsAdminState, VariantItem
@@ -56,6 +57,7 @@ def _row(r: ReservationLine) -> rx.Component:
     )
 
 
+@page("/staff/reservations", StaffReservationsState.load)
 def reservations() -> rx.Component:
     s = StaffReservationsState
     return staff_page(
@@ -119,6 +121,7 @@ def _detail(v: VoucherCard) -> rx.Component:
         spacing="3", align="start", width="100%", max_width="40rem")
 
 
+@page("/staff/reservation", ReservationState.load)
 def reservation() -> rx.Component:
     return staff_page(
         rx.link(t("voucher.reservations"), href="/staff/reservations"),
@@ -201,6 +204,7 @@ def _field(label_key: str, name: str, **props) -> rx.Component:
         spacing="1", width="100%")
 
 
+@page("/staff/promotions", PromotionsAdminState.load)
 def promotions_admin() -> rx.Component:
     s = PromotionsAdminState
     return staff_page(

@@ -5,6 +5,7 @@ import reflex as rx
 
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page, table
+from reserve_app.pages.registry import page
 from reserve_app.presenters.appointments import ServiceRow
 from reserve_app.state.appointments.services_admin import ServicesAdminState
 
@@ -91,6 +92,7 @@ def _hours_form() -> rx.Component:
         width="36rem", max_width="100%")
 
 
+@page("/staff/services", ServicesAdminState.load)
 def services_admin() -> rx.Component:
     s = ServicesAdminState
     e = s.errors

@@ -6,6 +6,7 @@ from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import checkbox, field, staff_page, table
 from reserve_app.domain.shop import PaymentMethod, ProductKind
+from reserve_app.pages.registry import page
 from reserve_app.presenters.shop import ProductRow
 from reserve_app.state.shop.admin import ShopAdminState
 
@@ -115,6 +116,7 @@ def _kind(current: rx.Var | str) -> rx.Component:
         spacing="1")
 
 
+@page("/staff/shop", ShopAdminState.load)
 def shop_admin() -> rx.Component:
     s = ShopAdminState
     return staff_page(

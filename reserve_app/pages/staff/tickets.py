@@ -7,6 +7,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
 from reserve_app.domain.tickets import TicketStatus, TicketType
+from reserve_app.pages.registry import page
 from reserve_app.presenters.tickets import MatchRow, StatusMove, TicketLine
 from reserve_app.state.tickets.staff_tickets import StaffTicketsState, StaffTicketState
 from reserve_app.state.tickets.support_admin import SupportAdminState
@@ -34,6 +35,7 @@ def _select(label_key: str, name: str, options: list[tuple[str, str]], value: rx
         spacing="1")
 
 
+@page("/staff/tickets", StaffTicketsState.load)
 def inbox() -> rx.Component:
     s = StaffTicketsState
     statuses = [("active", "ticket.filter.active"), ("", "ticket.filter.all")] + [
@@ -119,6 +121,7 @@ def _status_buttons() -> rx.Component:
         spacing="2", wrap="wrap", align="center")
 
 
+@page("/staff/ticket", StaffTicketState.load)
 def ticket() -> rx.Component:
     s = StaffTicketState
     return staff_page(
@@ -158,6 +161,7 @@ def _canned_row(c: rx.Var) -> rx.Component:
     )
 
 
+@page("/staff/support", SupportAdminState.load)
 def support_admin() -> rx.Component:
     s = SupportAdminState
     return staff_page(

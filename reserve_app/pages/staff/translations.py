@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import staff_page
 from reserve_app.domain.localized import Entity
+from reserve_app.pages.registry import page
 from reserve_app.state.staff.translations import RecordForm, TextInput, TranslationsState
 
 
@@ -41,6 +42,7 @@ def _record(row: RecordForm) -> rx.Component:
     )
 
 
+@page("/staff/translations", TranslationsState.load)
 def translations() -> rx.Component:
     return staff_page(
         rx.heading(t("translations.title"), as_="h1", size="7"),

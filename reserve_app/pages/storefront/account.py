@@ -3,8 +3,10 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.ledger import ledgers
+from reserve_app.pages.registry import page
 from reserve_app.state.accounts.account import AccountState
 from reserve_app.state.accounts.ledger import LedgerState
+from reserve_app.state.billing.payment_return import PaymentReturnState
 from reserve_app.state.kit.session import SessionState
 
 
@@ -12,6 +14,7 @@ def _row(label_key: str, value: rx.Var) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(t(label_key)), rx.data_list.value(value))
 
 
+@page("/account", AccountState.load, LedgerState.load)
 def account() -> rx.Component:
     return storefront_page(
         rx.heading(t("account.title"), as_="h1", size="7"),
@@ -36,10 +39,10 @@ def account() -> rx.Component:
     )
 
 
+@page("/payment/return", PaymentReturnState.load)
 def payment_return() -> rx.Component:
     """Back from Stripe Checkout: what is known so far (webhooks decide), and where to go."""
-    from reserve_app.state.billing.payment_return import PaymentReturnState as P
-
+    P = PaymentReturnState  # noqa: N806
     return storefront_page(
         rx.heading(t("payment.return_title"), as_="h1", size="7"),
         rx.cond(P.status == "", rx.callout(t("error.not_found")),

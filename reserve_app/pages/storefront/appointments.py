@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
+from reserve_app.pages.registry import page
 from reserve_app.presenters.appointments import AppointmentRow, ServiceCard, TimeChoice
 from reserve_app.state.appointments.booking import ServiceBookingState
 from reserve_app.state.appointments.my_appointments import MyAppointmentsState
@@ -27,6 +28,7 @@ def _service(s: ServiceCard) -> rx.Component:
         align="center", width="100%"), width="100%")
 
 
+@page("/services", ServiceBookingState.load_list)
 def services() -> rx.Component:
     return storefront_page(
         rx.heading(t("appointment.services"), as_="h1", size="7"),
@@ -44,6 +46,7 @@ def _time(choice: TimeChoice, index: rx.Var) -> rx.Component:
                      on_click=ServiceBookingState.choose(index))
 
 
+@page("/services/book", ServiceBookingState.load)
 def service_booking() -> rx.Component:
     s = ServiceBookingState
     svc = s.service
@@ -117,6 +120,7 @@ def my_appointments_section() -> rx.Component:
     )
 
 
+@page("/proposal", ProposalState.load)
 def proposal() -> rx.Component:
     s = ProposalState
     return storefront_page(

@@ -5,10 +5,12 @@ import reflex as rx
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, select_field, storefront_page
 from reserve_app.i18n import AVAILABLE, LANGUAGE_NAMES
+from reserve_app.pages.registry import page
 from reserve_app.state.accounts.auth import LoginState, RegisterState
 from reserve_app.state.kit.i18n import I18nState
 
 
+@page("/login", LoginState.clear)
 def login() -> rx.Component:
     return storefront_page(
         rx.box(
@@ -35,6 +37,7 @@ def login() -> rx.Component:
     )
 
 
+@page("/register", RegisterState.clear)
 def register() -> rx.Component:
     errors = RegisterState.errors
     return storefront_page(

@@ -6,6 +6,7 @@ from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
 from reserve_app.components.tickets import history_list, pending_files, ticket_badge
 from reserve_app.domain.tickets import ChargeMethod
+from reserve_app.pages.registry import page
 from reserve_app.presenters.tickets import TicketLine
 from reserve_app.state.tickets.help import HelpState
 from reserve_app.state.tickets.my_tickets import MyTicketsState, TicketState
@@ -109,6 +110,7 @@ def _outcome() -> rx.Component:
     )
 
 
+@page("/help", HelpState.load)
 def help_page() -> rx.Component:
     s = HelpState
     return storefront_page(
@@ -149,6 +151,7 @@ def _ticket_line(r: TicketLine) -> rx.Component:
     )
 
 
+@page("/help/tickets", MyTicketsState.load)
 def my_tickets_page() -> rx.Component:
     return storefront_page(
         rx.heading(t("help.my_tickets"), as_="h1", size="7"),
@@ -215,6 +218,7 @@ def _reply() -> rx.Component:
         width="100%", max_width="40rem")
 
 
+@page("/help/ticket", TicketState.load)
 def ticket_page() -> rx.Component:
     s = TicketState
     return storefront_page(

@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
+from reserve_app.pages.registry import page
 from reserve_app.presenters.vouchers import OfferCard, VariantCard, VoucherCard
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.vouchers.vouchers import OffersState, VoucherState
@@ -20,6 +21,7 @@ def _offer_summary(o: OfferCard) -> rx.Component:
         spacing="2", align="start"))
 
 
+@page("/promotions", OffersState.load_all)
 def promotions() -> rx.Component:
     return storefront_page(
         rx.heading(t("voucher.offers"), as_="h1", size="7"),
@@ -41,6 +43,7 @@ def _variant(v: VariantCard) -> rx.Component:
         align="center", spacing="3", wrap="wrap"))
 
 
+@page("/promotion", OffersState.load_one)
 def promotion() -> rx.Component:
     return storefront_page(
         rx.cond(
@@ -99,6 +102,7 @@ def _voucher(v: VoucherCard) -> rx.Component:
     )
 
 
+@page("/voucher", VoucherState.load)
 def voucher() -> rx.Component:
     return storefront_page(
         rx.cond(VoucherState.voucher.length() == 0, rx.callout(t("error.not_found")),
@@ -117,6 +121,7 @@ def _mine(v: VoucherCard) -> rx.Component:
     )
 
 
+@page("/vouchers", VoucherState.load_mine)
 def my_vouchers() -> rx.Component:
     return storefront_page(
         rx.heading(t("voucher.mine"), as_="h1", size="7"),

@@ -6,8 +6,10 @@ from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import field, storefront_page
 from reserve_app.components.status import BOOKING_COLORS, PAYMENT_COLORS, badge
+from reserve_app.pages.registry import page
 from reserve_app.pages.storefront.appointments import my_appointments_section
 from reserve_app.presenters.rentals import BookingRow
+from reserve_app.state.appointments.my_appointments import MyAppointmentsState
 from reserve_app.state.rentals.booking import FormField, RentalBookingState
 from reserve_app.state.rentals.my_bookings import MyBookingsState
 from reserve_app.state.rentals.search import Offer, RentalSearchState
@@ -46,6 +48,7 @@ def _offer(o: Offer) -> rx.Component:
     )
 
 
+@page("/rent", RentalSearchState.load)
 def rent() -> rx.Component:
     s = RentalSearchState
     return storefront_page(
@@ -99,6 +102,7 @@ def _extra(f: FormField) -> rx.Component:
                      spacing="1", width="100%", align="stretch")
 
 
+@page("/rent/book", RentalBookingState.load)
 def book() -> rx.Component:
     s = RentalBookingState
     return storefront_page(
@@ -144,6 +148,7 @@ def _booking(b: BookingRow) -> rx.Component:
     )
 
 
+@page("/bookings", MyBookingsState.load, MyAppointmentsState.load)
 def my_bookings() -> rx.Component:
     s = MyBookingsState
     return storefront_page(

@@ -5,6 +5,7 @@ import reflex as rx
 from reserve_app.components.bidi import iso
 from reserve_app.components.i18n import t
 from reserve_app.components.layout import storefront_page
+from reserve_app.pages.registry import page
 from reserve_app.presenters.shop import CartLine, ItemRow, OrderCard, ProductCard
 from reserve_app.state.kit.session import SessionState
 from reserve_app.state.shop.my_orders import MyOrdersState
@@ -144,6 +145,7 @@ def my_orders_section() -> rx.Component:
     )
 
 
+@page("/shop", ShopState.load, MyOrdersState.load)
 def shop() -> rx.Component:
     s = ShopState
     return storefront_page(
