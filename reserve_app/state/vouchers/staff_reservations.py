@@ -110,11 +110,10 @@ class ReservationState(rx.State):
     form_key: int = 0
 
     async def _reload(self) -> None:
-        actor = await kit.current_actor(self)
         lang, tz = await kit.language_of(self), kit.viewer_timezone(self)
         try:
-            view = await kit.read(vouchers.reservation, actor=actor,
-                                   reservation_id=kit.int_param(self, "id"))
+            view = await kit.read_as_caller(self, vouchers.reservation,
+                                            reservation_id=kit.int_param(self, "id"))
         except DomainError:
             self.reservation = []
             return
