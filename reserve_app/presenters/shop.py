@@ -6,13 +6,8 @@ from decimal import Decimal
 
 from reserve_app.domain.shop import OrderStatus, PayWith, payment_of
 from reserve_app.i18n import fmt_datetime, fmt_money, translate
+from reserve_app.presenters.status import colour_of
 from reserve_app.services.shop import CartView, EntryView, OrderView, ProductView
-
-# The badge colour of each order status (every status has one; a unit test checks it).
-STATUS_COLORS: dict[OrderStatus, str] = {
-    OrderStatus.PENDING: "amber", OrderStatus.ACCEPTED: "blue",
-    OrderStatus.COMPLETED: "green", OrderStatus.CANCELLED: "gray", OrderStatus.VOIDED: "red",
-}
 
 
 @dataclass
@@ -162,7 +157,7 @@ def _order_card(v: OrderView, lang: str, tz: str) -> OrderCard:
     payment = payment_of(paid=v.paid, in_debt=v.in_debt, has_money=v.total > 0)
     return OrderCard(
         v.id, v.customer, v.status, translate(lang, f"shop.status.{v.status}"),
-        STATUS_COLORS[OrderStatus(v.status)],
+        colour_of(OrderStatus(v.status)),
         v.method, translate(lang, f"shop.method.{v.method}") if v.method else "", v.note,
         fmt_money(v.total, v.currency, lang), points_label(v.points, lang) if v.points else "",
         fmt_datetime(v.created_at, lang, tz), v.paid, v.in_debt,

@@ -10,10 +10,13 @@ import pytest
 
 from reserve_app.domain.shop import OrderPayment, OrderStatus, actions_for
 from reserve_app.i18n import CATALOGS
-from reserve_app.presenters.shop import STATUS_COLORS, order_card
+from reserve_app.presenters.shop import order_card
+from reserve_app.presenters.status import COLOURS
 from reserve_app.services.shop import ItemView, OrderView
 
-RADIX_COLORS = {"amber", "blue", "green", "gray", "red"}
+STATUS_COLORS = COLOURS[OrderStatus]
+
+RADIX_COLORS = {"amber", "blue", "green", "gray", "red", "purple"}
 
 
 def test_every_status_has_a_badge_colour() -> None:

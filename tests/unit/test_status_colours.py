@@ -1,4 +1,4 @@
-"""Every status a page can show has a badge colour (generated from the domain's enums)."""
+"""Every status a page can show has a badge colour (the palette in presenters/status.py)."""
 
 from __future__ import annotations
 
