@@ -35,6 +35,7 @@ from reserve_app.domain import tickets as ticket_rules
 from reserve_app.domain import vouchers as voucher_rules
 from reserve_app.domain.accounts import Actor
 from reserve_app.domain.errors import DomainError
+from reserve_app.domain.ids import ascii_digits, parse_id
 from reserve_app.services import appointments, tickets, uow, vouchers
 from reserve_app.services.accounts import auth
 from reserve_app.settings import get_settings
@@ -59,7 +60,7 @@ def _too_large(request: Request, limit: int) -> Response | None:
     """A form POST must declare its length (no chunked bodies) within `limit`: refused here,
     before any of the body is read. (The server then reads no more than declared.)"""
     length = request.headers.get("content-length", "")
-    if not length.isdigit() or len(length) > 12:
+    if not ascii_digits(length, limit=12):
         return PlainTextResponse("Length required.", status_code=411)
     if int(length) > limit:
         return PlainTextResponse("Request too large.", status_code=413)
@@ -116,7 +117,7 @@ async def appointment_ics(request: Request) -> Response:
     def build() -> bytes | None:
         try:
             return auth.run_as_caller(appointments.ics, token=token, write=False,
-                                     appointment_id=int(raw_id) if raw_id.isdigit() else None)
+                                     appointment_id=parse_id(raw_id))
         except DomainError:
             return None
 
@@ -143,7 +144,7 @@ async def attachment(request: Request) -> Response:
         try:
             return auth.run_as_caller(
                 tickets.open_attachment, token=token, write=False,
-                attachment_id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None)
+                attachment_id=parse_id(raw_id))
         except DomainError:
             return None
 
@@ -231,6 +232,9 @@ async def stripe_webhook(request: Request) -> Response:
 # Multipart framing around one file of at most MAX_FILE_BYTES.
 MAX_UPLOAD_BYTES = ticket_rules.MAX_FILE_BYTES + 64 * 1024
 UPLOAD_PATH = "/_upload"
+# The event handlers that take files (a tab's `upload` on the ticket pages); an upload naming
+# any other handler is a client mistake, answered 400 (Reflex itself would fail with a 500).
+UPLOAD_HANDLERS = frozenset({"upload"})
 
 
 def guard_uploads(app: ASGIApp, *,
@@ -240,7 +244,8 @@ def guard_uploads(app: ASGIApp, *,
     - `GET /_upload/...` (Reflex's public folder of uploaded files) is closed: attachments
       are kept elsewhere and served by `attachment` above.
     - `POST /_upload` needs a Content-Length within MAX_UPLOAD_BYTES (411/413 before any of
-      the body is read), and the request's own session cookie must belong to the same user
+      the body is read), must name a handler that takes files (400 otherwise: see
+      UPLOAD_HANDLERS), and the request's own session cookie must belong to the same user
       as the tab it names in `Reflex-Client-Token` (403 otherwise): a stolen or guessed
       client token alone uploads nothing. The body is counted as it streams in and may not
       run past its declared length.
@@ -255,11 +260,16 @@ def guard_uploads(app: ASGIApp, *,
             await _not_found()(scope, receive, send)
             return
         length = request.headers.get("content-length", "")
-        if not length.isdigit() or len(length) > 12:
+        if not ascii_digits(length, limit=12):
             await PlainTextResponse("Length required.", status_code=411)(scope, receive, send)
             return
         if int(length) > MAX_UPLOAD_BYTES:
             await PlainTextResponse("File too large.", status_code=413)(scope, receive, send)
+            return
+        handler = request.headers.get("reflex-event-handler", "")
+        if handler.rpartition(".")[2] not in UPLOAD_HANDLERS or len(handler) > 300:
+            await PlainTextResponse("This action takes no files.", status_code=400)(
+                scope, receive, send)
             return
         if not await _tab_is_callers(request.headers.get("reflex-client-token", ""),
                                      request.cookies.get(SESSION_COOKIE),

@@ -69,9 +69,19 @@ def test_another_customer_or_a_visitor_gets_not_found(desk: dict, who: str | Non
     assert status == 404 and PNG not in body
 
 
-@pytest.mark.parametrize("file_id", ["abc", "-1", "0", "99999", "1e3", "%2e%2e"])
+# "²", Arabic-Indic 3 and full-width 3: str.isdigit() says yes to all three.
+@pytest.mark.parametrize("file_id", ["abc", "-1", "0", "99999", "1e3", "%2e%2e", "%C2%B2",
+                                     "%D9%A3", "%EF%BC%93"])
 def test_ids_that_are_not_a_file_get_not_found(desk: dict, file_id: str) -> None:
     assert download(desk["cleo"], file_id)[0] == 404
+
+
+@pytest.mark.parametrize("raw", ["%C2%B2", "%D9%A3", "%EF%BC%93", "0", "abc"])
+def test_an_appointment_calendar_file_needs_an_ascii_id(desk: dict, raw: str) -> None:
+    client = TestClient(api.routes)
+    client.cookies.set("sid", desk["stan"])
+    response = client.get(f"/api/appointments/{raw}.ics")
+    assert response.status_code == 404 and response.text == "Not found."
 
 
 # ---- the upload guard ------------------------------------------------------------------------
@@ -104,6 +114,15 @@ def post(client: TestClient, *, cookie: str | None, token: str, body: bytes = PN
         "Reflex-Client-Token": token, "Reflex-Event-Handler": "x.upload", "Origin": ORIGIN,
         **(headers or {})})
     return response.status_code, response.text
+
+
+@pytest.mark.parametrize("handler", ["x.load", "x.set_status", "", "upload.x", "x." + "u" * 400])
+def test_an_upload_naming_a_handler_without_files_is_a_client_mistake(desk: dict,
+                                                                      handler: str) -> None:
+    client = guarded({"tab-1": desk["cleo"]})
+    status, text = post(client, cookie=desk["cleo"], token="tab-1",
+                        headers={"Reflex-Event-Handler": handler})
+    assert (status, text) == (400, "This action takes no files.")
 
 
 def test_the_tabs_own_user_may_upload(desk: dict) -> None:

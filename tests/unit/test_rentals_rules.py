@@ -549,3 +549,4 @@ def test_invoice_number(year: int, sequence: int, number: str) -> None:
 def test_invoice_numbers_sort_in_issue_order_within_a_year() -> None:
     numbers = [invoice_number(2030, n) for n in range(1, 1001)]
     assert sorted(numbers) == numbers
+

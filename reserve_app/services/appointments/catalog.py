@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 from reserve_app.domain import appointments as rules
 from reserve_app.domain.accounts import STAFF_ROLES, Actor, require_admin, require_staff
 from reserve_app.domain.errors import NotFound, ValidationFailed
-from reserve_app.domain.ids import record_id
+from reserve_app.domain.ids import ascii_digits, record_id
 from reserve_app.domain.localized import Entity
 from reserve_app.domain.money import parse_amount
 from reserve_app.domain.periods import parse_day
@@ -139,7 +139,7 @@ def _hour_rows(hours: object) -> dict[object, list[tuple[object, object]]]:
     else ValidationFailed; weekdays and times are checked by parse_shifts."""
     if not isinstance(hours, dict):
         raise ValidationFailed({"hours": "appointment.hours_invalid"})
-    rows: dict[object, object] = {int(k) if isinstance(k, str) and k.isdigit() else k: v
+    rows: dict[object, object] = {int(k) if isinstance(k, str) and ascii_digits(k) else k: v
                                   for k, v in hours.items()}
     found: dict[object, list[tuple[object, object]]] = {}
     for weekday, pairs in rows.items():

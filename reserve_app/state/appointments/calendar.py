@@ -85,7 +85,7 @@ class StaffCalendarState(rx.State):
         staff_id = kit.text_field(form, "r_staff", 12)
         day, at = kit.text_field(form, "r_day", 10), kit.text_field(form, "r_time", 5)
         return await self._act(appointments.approve_with_reschedule,
-                               staff_id=int(staff_id) if staff_id.isdigit() else None,
+                               staff_id=kit.digits(staff_id),
                                start=_local_iso(day, at),
                                private_note=kit.text_field(form, "note", 1000),
                                notify=kit.text_field(form, "notify") == "on",
@@ -96,7 +96,7 @@ class StaffCalendarState(rx.State):
         staff_id = kit.text_field(form, "r_staff", 12)
         day, at = kit.text_field(form, "r_day", 10), kit.text_field(form, "r_time", 5)
         return await self._act(appointments.propose_time,
-                               staff_id=int(staff_id) if staff_id.isdigit() else None,
+                               staff_id=kit.digits(staff_id),
                                start=_local_iso(day, at),
                                message=kit.text_field(form, "message", 1000))
 

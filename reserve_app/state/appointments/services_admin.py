@@ -23,7 +23,7 @@ SHIFTS = ("", "2")  # the hours form has two shifts a day: start_0/end_0, start2
 def _service_fields(form: dict, prefix: str = "") -> dict[str, object]:
     minutes = kit.text_field(form, prefix + "minutes", 4)
     return {"name": kit.text_field(form, prefix + "name", 200),
-            "duration_minutes": int(minutes) if minutes.isdigit() else None,
+            "duration_minutes": kit.digits(minutes),
             "price": kit.text_field(form, prefix + "price", 20),
             "requires_approval": kit.text_field(form, prefix + "approval") == "on",
             "multiple_clients": kit.text_field(form, prefix + "multiple") == "on",
@@ -113,13 +113,13 @@ class ServicesAdminState(rx.State):
                        kit.text_field(form, f"end{n}_{weekday}", 5)] for n in SHIFTS]
             if found := [s for s in shifts if s[0] or s[1]]:
                 hours[weekday] = found
-        self.hours_staff = staff_id if staff_id.isdigit() else self.hours_staff
+        self.hours_staff = staff_id if kit.digits(staff_id) is not None else self.hours_staff
         return await save(self, appointments.set_hours,
-                          staff_id=int(staff_id) if staff_id.isdigit() else None, hours=hours)
+                          staff_id=kit.digits(staff_id), hours=hours)
 
     @rx.event
     async def day_off(self, form: dict):
         staff_id = kit.text_field(form, "staff", 12)
         return await save(self, appointments.add_day_off,
-                          staff_id=int(staff_id) if staff_id.isdigit() else None,
+                          staff_id=kit.digits(staff_id),
                           day=kit.text_field(form, "day", 10))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reserve_app.domain.ids import ascii_digits, parse_id
+
 
 def checked_ids(form: object, prefix: str) -> list[int]:
     """Ids of the checked boxes named `<prefix><id>` in form data."""
     items = form.items() if isinstance(form, dict) else []
     return [int(k[len(prefix):]) for k, v in items
-            if isinstance(k, str) and k.startswith(prefix) and k[len(prefix):].isdigit() and v]
+            if isinstance(k, str) and k.startswith(prefix) and ascii_digits(k[len(prefix):]) and v]
 
 
 def text_field(form: object, name: str, limit: int = 2000) -> str:
@@ -24,14 +26,13 @@ def text_field(form: object, name: str, limit: int = 2000) -> str:
 
 def digits(value: object) -> int | None:
     """A record id sent as text (a select's or a data attribute's value), else None."""
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() \
-        and len(value) < 12 else None
+    return int(value) if ascii_digits(value) else None
 
 
 def int_param(state: rx.State, name: str) -> int | None:
     """A positive whole number from the page's query string, else None."""
     raw = state.router.url.query_parameters.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 12 and int(raw) > 0 else None
+    return parse_id(raw)
 
 
 def query_param(state: rx.State, name: str, limit: int = 64) -> str:

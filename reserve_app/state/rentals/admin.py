@@ -146,7 +146,7 @@ class RentalAdminState(rx.State):
     async def add_unit(self, form: dict):
         type_id = kit.text_field(form, "unit_type", 12)
         return await save(self, catalog.add_unit,
-                          unit_type_id=int(type_id) if type_id.isdigit() else None,
+                          unit_type_id=kit.digits(type_id),
                           name=kit.text_field(form, "unit_name", 200))
 
     @rx.event

@@ -55,7 +55,7 @@ class RentalSettingsState(rx.State):
                           booking_enabled=kit.text_field(form, "booking_enabled") == "on",
                           initial_status=kit.text_field(form, "initial_status", 16),
                           payments_enabled=kit.text_field(form, "payments_enabled") == "on",
-                          max_days=int(days) if days.isdigit() else None,
+                          max_days=kit.digits(days),
                           version=kit.text_field(form, "version", 32))
 
     @rx.event

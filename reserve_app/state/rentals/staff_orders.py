@@ -60,7 +60,7 @@ class StaffBookingsState(rx.State):
             return await self._load(page)
 
     async def _load(self, page: int):
-        type_id = int(self.unit_type) if self.unit_type.isdigit() else None
+        type_id = kit.digits(self.unit_type)
         try:
             rows, total = await kit.read_as_caller(self, rentals.list_orders,
                                                     status=self.status, start=self.start,

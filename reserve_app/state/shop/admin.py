@@ -51,7 +51,7 @@ class ShopAdminState(rx.State):
     @rx.event
     async def save_product(self, form: dict):
         bundle = {int(k[2:]): v for k, v in (form.items() if isinstance(form, dict) else [])
-                  if isinstance(k, str) and k.startswith("b_") and k[2:].isdigit()
+                  if isinstance(k, str) and k.startswith("b_") and kit.digits(k[2:]) is not None
                   and isinstance(v, str) and v.strip() not in ("", "0")}
         fields = {name: kit.text_field(form, name, 20)
                   for name in ("price", "tax_rate", "points_price", "stock", "minutes")}

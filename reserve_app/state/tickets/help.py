@@ -72,12 +72,12 @@ class HelpState(rx.State):
 
     @rx.event
     async def next(self, form: dict):
-        raw = kit.text_field(form, "order", 12)
-        if not raw.isdigit():
+        order_id = kit.digits(kit.text_field(form, "order", 12))
+        if order_id is None:
             self.errors = {"order": translate(await kit.language_of(self), "ticket.pick_order")}
             return None
         try:
-            view = await kit.write_as_caller(self, tickets.check_late_order, order_id=int(raw))
+            view = await kit.write_as_caller(self, tickets.check_late_order, order_id=order_id)
         except DomainError as err:
             return await kit.fail(self, err)
         lang = await kit.language_of(self)
