@@ -155,6 +155,23 @@ def test_favicon_is_served(page: Page, app: App) -> None:
     assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
+def test_pages_and_routes_carry_the_security_headers(page: Page, app: App) -> None:
+    """The page itself renders and connects under its Content-Security-Policy (the console
+    guard fails the test on any CSP violation), and every response carries the headers."""
+    response = page.goto("/shop")
+    assert response is not None
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    for got in (response, page.request.get("/api/attachments/1"), page.request.get("/ping")):
+        headers = got.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "object-src 'none'" in headers["content-security-policy"]
+        assert (headers["x-frame-options"], headers["x-content-type-options"]) == (
+            "DENY", "nosniff")
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "camera=()" in headers["permissions-policy"]
+        assert "strict-transport-security" not in headers  # http, not production https
+
+
 def test_staff_saves_the_fulfilment_of_an_order(page: Page, world: World) -> None:
     log_in_as(page, "staff")
     _visit(page, "/staff/orders")

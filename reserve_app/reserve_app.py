@@ -8,6 +8,7 @@ from reflex.event import EventSpec
 
 from reserve_app import models
 from reserve_app.api import guard_uploads, routes
+from reserve_app.headers import security_headers
 from reserve_app.i18n import translate
 from reserve_app.live.dispatcher import run_dispatcher
 from reserve_app.pages.registry import register_all
@@ -39,8 +40,9 @@ def backend_error(exception: Exception) -> EventSpec:
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.script(TZ_SCRIPT)],
-    # Routes under /api/ first; the upload guard wraps everything (see api.guard_uploads).
-    api_transformer=[routes, guard_uploads],
+    # Routes under /api/ first; the upload guard wraps everything (see api.guard_uploads);
+    # the security headers go on every response (headers.py).
+    api_transformer=[routes, guard_uploads, security_headers],
     backend_exception_handler=backend_error,
 )
 
