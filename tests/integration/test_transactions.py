@@ -82,8 +82,7 @@ def test_accept_on_a_shop_order_is_one_write_and_one_read() -> None:
     with uow.write_session() as session:
         order_id = shop.place_order(session, actor=cleo, method="cash", items=[
             {"product_id": cola, "pay_with": "money", "quantity": 1}])
-    tab = Tab(StaffOrdersState, login("stan@example.com"), orders=[], closed=[],
-              base_vars=StaffOrdersState.base_vars)
+    tab = Tab(StaffOrdersState, login("stan@example.com"), orders=[], closed=[])
     accept = types.MethodType(StaffOrdersState.act.fn, tab)   # the handler, through kit.run
 
     with transactions() as begun:
