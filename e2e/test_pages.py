@@ -160,7 +160,7 @@ def test_pages_and_routes_carry_the_security_headers(page: Page, app: App) -> No
     guard fails the test on any CSP violation), and every response carries the headers."""
     response = page.goto("/shop")
     assert response is not None
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Shop", level=1)).to_be_visible()
     for got in (response, page.request.get("/api/attachments/1"), page.request.get("/ping")):
         headers = got.headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"]

@@ -58,7 +58,12 @@ class CustomersState(rx.State):
     @rx.event
     async def find(self, form: dict):
         self.search = kit.text_field(form, "search", 100)
-        await self._reload()
+        try:
+            await self._reload()
+        except DomainError as err:   # not staff: say so, show nothing
+            self.rows = []
+            return await kit.error_toast(self, err)
+        return None
 
     @rx.event
     async def open(self, customer_id: int):
