@@ -3,14 +3,17 @@
 The event id goes into `stripe_events` in the same transaction as its effect, so a
 redelivery, or the same event arriving twice at once, changes nothing. Which payment an
 event concerns is read from our own metadata (`payment_id`), else from the Checkout Session
-or PaymentIntent id we stored. The status only moves along the payment table
-(`domain.billing.advance`): a "checkout.session.completed" arriving after
-"payment_intent.succeeded" leaves the payment approved.
+or PaymentIntent id we stored. The status only moves along the payment machine
+of Stripe events (`domain.billing.STRIPE_MOVES`): a "checkout.session.completed" arriving
+after "payment_intent.succeeded" leaves the payment approved, and a captured payment moves
+only to refunded. An event is applied only for the invoice's exact amount and currency.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,24 +39,48 @@ class BadSignature(Exception):
     """Not a genuine, fresh Stripe event: answered 400, nothing read from it."""
 
 
+class BadEvent(BadSignature):
+    """Signed by Stripe's scheme with our secret, but not shaped like an event (not a JSON
+    object, or its `data` or `data.object` is not one): answered 400 too."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     event_id: str
-    result: str      # applied, ignored, duplicate, unknown_payment, amount_mismatch, other
+    # applied, ignored (late or final), ignored_transition (a move the payment machine
+    # forbids), duplicate, unknown_payment, partial_refund, other, and amount_mismatch (the
+    # amount or the currency is missing or not the invoice's)
+    result: str
+
+
+def _signed_at(signature: str) -> int:
+    """The `t=` of a header the library has accepted (read the way the library reads it)."""
+    items = [item.split("=", 2) for item in signature.split(",")]
+    return int([item[1] for item in items if item[0] == "t"][0])
 
 
 def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event, if `signature` is Stripe's for exactly this body, made recently with our
-    webhook secret; else BadSignature."""
+    """The event, if `signature` is Stripe's for exactly this body, made with our webhook
+    secret no more than TOLERANCE_SECONDS ago and not later than that ahead; else
+    BadSignature (BadEvent if the signed body is not an event)."""
     if not signature:
         raise BadSignature("no signature")
     try:
-        event = stripe.Webhook.construct_event(payload, signature,
-                                               get_settings().stripe_webhook_secret,
-                                               tolerance=TOLERANCE_SECONDS)
+        stripe.WebhookSignature.verify_header(payload, signature,
+                                              get_settings().stripe_webhook_secret,
+                                              tolerance=TOLERANCE_SECONDS)
     except (stripe.SignatureVerificationError, ValueError) as err:
         raise BadSignature(str(err)) from err
-    found: dict[str, Any] = event.to_dict()
+    if _signed_at(signature) > time.time() + TOLERANCE_SECONDS:
+        raise BadSignature("timestamp in the future")
+    try:
+        event = json.loads(payload)
+    except ValueError as err:
+        raise BadEvent(str(err)) from err
+    data = (event.get("data") or {}) if isinstance(event, dict) else None
+    if not (isinstance(data, dict) and isinstance(data.get("object") or {}, dict)):
+        raise BadEvent("not an event object")
+    found: dict[str, Any] = event
     return found
 
 
@@ -102,7 +129,7 @@ def _amount_of(event_type: str, obj: dict[str, Any]) -> int | None:
 def apply(event: dict[str, Any], *, now: datetime | None = None) -> Outcome:
     now = now or utcnow()
     event_id, kind = str(event.get("id") or ""), str(event.get("type") or "")
-    obj = (event.get("data") or {}).get("object") or {}
+    obj = (event.get("data") or {}).get("object") or {}   # dicts (verify, reconcile)
     if not event_id:
         return Outcome("", "other")
     with uow.write_session() as session:
@@ -127,8 +154,7 @@ def apply(event: dict[str, Any], *, now: datetime | None = None) -> Outcome:
 
 
 def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> str:
-    target = rules.STRIPE_EVENT_TARGET.get(kind)
-    if target is None:
+    if kind not in rules.STRIPE_EVENT_TARGET:
         return "other"
     payment = _payment_for(session, obj)
     if payment is None:
@@ -138,15 +164,16 @@ def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> 
     db.serialize_on(session, f"payment:{payment.id}")
     session.refresh(payment)
     invoice = session.get(Invoice, payment.invoice_id)
-    amount = _amount_of(kind, obj)
-    if invoice is None or (amount is not None and amount != cents(invoice.total)):
-        return "amount_mismatch"
+    currency = obj.get("currency")
+    if (invoice is None or _amount_of(kind, obj) != cents(invoice.total)
+            or not isinstance(currency, str) or currency.lower() != invoice.currency.lower()):
+        return "amount_mismatch"   # no amount or currency, or not the invoice's: not applied
     intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj.get("id")
     if isinstance(intent, str) and intent and not payment.intent_id:
         payment.intent_id = intent
-    new = rules.advance(PaymentStatus(payment.status), target)
-    if new is None:
-        return "ignored"
+    new = rules.stripe_move(PaymentStatus(payment.status), kind)
+    if isinstance(new, rules.Ignored):
+        return new.value
     old, payment.status = payment.status, new.value
     if new is PaymentStatus.AUTHORISED:
         payment.held_at = payment.held_at or now
