@@ -456,7 +456,7 @@ KINDS = ["checkout.session.completed", "payment_intent.amount_capturable_updated
 DELIVERED = {
     **{("pending", k): ("applied", s) for k, s in zip(KINDS, [
         "authorised", "authorised", "approved", "void", "void"], strict=False)},
-    ("pending", "charge.refunded"): ("unknown_payment", "pending"),   # its intent not known
+    ("pending", "charge.refunded"): ("kept", "pending"),   # its intent not known yet
     ("authorised", KINDS[0]): ("ignored", "authorised"),
     ("authorised", KINDS[1]): ("ignored", "authorised"),
     ("authorised", KINDS[2]): ("applied", "approved"),
@@ -517,6 +517,73 @@ def test_every_event_delivered_in_every_status(shop: Shop, fake: FakeStripe, sta
             before["payment"], before["invoice"], before["audit"])
     paid = after in ("approved", "refunded")
     assert (invoice_of(started).status == "paid") is paid
+
+
+def test_a_refund_before_the_completion_is_kept_and_applied_once_the_payment_is_known(
+        shop: Shop, fake: FakeStripe) -> None:
+    """Webhooks arrive in any order: the refund of a payment whose PaymentIntent we have not
+    learnt yet is kept (answered "kept": Stripe will not send it again), waits while the card
+    is only held, and is applied right after the capture."""
+    started, session_id = paid_by_card(shop)
+    completed = fake.event_for("checkout.session.completed", session_id)
+    succeeded = fake.event_for("payment_intent.succeeded", session_id)
+    refunded = fake.event_for("charge.refunded", session_id)
+
+    assert deliver(refunded).text == "kept"
+    [kept] = rows(StripeEvent)
+    assert (kept.outcome, kept.payment_id, kept.intent_id) == (
+        "kept", None, fake.sessions[session_id]["payment_intent"])
+    assert payment_of(started).status == "pending"
+
+    assert deliver(completed).text == "applied"
+    assert payment_of(started).status == "authorised"          # not captured: still kept
+    assert rows(StripeEvent, StripeEvent.id == refunded["id"])[0].outcome == "kept"
+
+    assert deliver(succeeded).text == "applied"
+    assert payment_of(started).status == "refunded"
+    assert invoice_of(started).status == "paid"
+    [done] = rows(StripeEvent, StripeEvent.id == refunded["id"])
+    assert (done.outcome, done.payment_id, done.kept) == ("applied", started.payment, None)
+    assert stripe_audit(started) == [
+        ("checkout.session.completed", "pending", "authorised"),
+        ("payment_intent.succeeded", "authorised", "approved"),
+        ("charge.refunded", "approved", "refunded")]
+    assert deliver(refunded).text == "duplicate"                # and only once
+
+
+def test_reconcile_applies_a_kept_refund_in_the_same_run(shop: Shop, fake: FakeStripe) -> None:
+    """The completion and the capture webhooks were lost, the refund's arrived: one run of
+    reconcile learns the PaymentIntent, approves the payment and applies the kept refund."""
+    from reserve_app.services.billing.payments import actions
+
+    started, session_id = paid_by_card(shop)
+    fake.complete(session_id)
+    fake.capture_now(fake.sessions[session_id]["payment_intent"])
+    assert deliver(fake.event_for("charge.refunded", session_id)).text == "kept"
+
+    counts = actions.reconcile()
+
+    assert payment_of(started).status == "refunded", counts
+    assert [a[0] for a in stripe_audit(started)] == [
+        "checkout.session.completed", "payment_intent.succeeded", "charge.refunded"]
+    assert [e.outcome for e in rows(StripeEvent)].count("kept") == 0
+    assert "applied" not in actions.reconcile()
+
+
+def test_a_charge_of_a_payment_intent_never_ours_is_kept_and_moves_nothing(
+        shop: Shop, fake: FakeStripe) -> None:
+    started, session_id = paid_by_card(shop)
+    deliver(fake.event_for("checkout.session.completed", session_id))
+    before = state(started)
+    charge = {"id": "ch_test_elsewhere", "object": "charge", "amount": CENTS,
+              "amount_captured": CENTS, "currency": "eur", "metadata": {},
+              "payment_intent": "pi_test_elsewhere", "refunded": True}
+    assert deliver(make_event("charge.refunded", charge)).text == "kept"
+    assert deliver(fake.event_for("payment_intent.succeeded", session_id)).text == "applied"
+    assert payment_of(started).status == "approved"
+    after = state(started)
+    assert after["invoice"] != before["invoice"] and invoice_of(started).status == "paid"
+    assert [e.outcome for e in rows(StripeEvent)].count("kept") == 1
 
 
 def test_nothing_moves_a_final_payment(shop: Shop, fake: FakeStripe) -> None:

@@ -33,6 +33,9 @@ from reserve_app.services.platform import audit, db
 from reserve_app.settings import get_settings
 
 TOLERANCE_SECONDS = 300
+KEPT = "kept"   # about a PaymentIntent no payment has yet: applied once one learns it
+# What a kept event may meet when applied, and still wait (a refund before the capture).
+_STILL_WAITING = frozenset({"unknown_payment", KEPT, rules.Ignored.TRANSITION.value})
 
 
 class BadSignature(Exception):
@@ -48,8 +51,8 @@ class BadEvent(BadSignature):
 class Outcome:
     event_id: str
     # applied, ignored (late or final), ignored_transition (a move the payment machine
-    # forbids), duplicate, unknown_payment, partial_refund, other, and amount_mismatch (the
-    # amount or the currency is missing or not the invoice's)
+    # forbids), duplicate, unknown_payment, kept (see KEPT), partial_refund, other, and
+    # amount_mismatch (the amount or the currency is missing or not the invoice's)
     result: str
 
 
@@ -145,6 +148,10 @@ def apply(event: dict[str, Any], *, now: datetime | None = None) -> Outcome:
         record.outcome = _effect(session, kind, obj, now)
         payment = _payment_for(session, obj) if record.outcome != "other" else None
         record.payment_id = payment.id if payment else None
+        if record.outcome == KEPT:
+            record.intent_id, record.kept = str(obj["payment_intent"])[:255], json.dumps(obj)
+        elif record.outcome == "applied" and payment is not None:
+            _apply_kept(session, payment, now)
         try:
             session.flush()
         except IntegrityError:
@@ -158,7 +165,8 @@ def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> 
         return "other"
     payment = _payment_for(session, obj)
     if payment is None:
-        return "unknown_payment"
+        intent = obj.get("payment_intent") if obj.get("object") == "charge" else None
+        return KEPT if isinstance(intent, str) and intent else "unknown_payment"
     if kind == "charge.refunded" and obj.get("refunded") is False:
         return "partial_refund"   # only a full refund ends the payment; staff see the rest
     db.serialize_on(session, f"payment:{payment.id}")
@@ -187,3 +195,25 @@ def _effect(session: Session, kind: str, obj: dict[str, Any], now: datetime) -> 
     audit.record(session, actor_id=None, entity="payment", entity_id=payment.id or 0,
                  action="stripe_event", old=old, new=new.value, note=kind)
     return "applied"
+
+
+def _apply_kept(session: Session, payment: Payment, now: datetime) -> None:
+    """After a move of `payment`: the events kept for its PaymentIntent, oldest first, applied
+    now that it is known; one its status does not allow yet (a refund of a card only held)
+    stays kept for the next move. Until nothing more moves."""
+    if not payment.intent_id:
+        return
+    moved = True
+    while moved:
+        moved = False
+        waiting = session.exec(select(StripeEvent).where(
+            StripeEvent.intent_id == payment.intent_id, StripeEvent.outcome == KEPT)
+            .order_by(col(StripeEvent.received_at), col(StripeEvent.id))).all()
+        for event in waiting:
+            loaded = json.loads(event.kept or "{}")
+            obj: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+            result = _effect(session, event.type, obj, now)
+            if result in _STILL_WAITING:
+                continue
+            event.outcome, event.kept, event.payment_id = result, None, payment.id
+            moved = moved or result == "applied"
