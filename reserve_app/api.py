@@ -224,6 +224,8 @@ async def stripe_webhook(request: Request) -> Response:
     signature = request.headers.get("stripe-signature")
     try:
         outcome = await anyio.to_thread.run_sync(lambda: webhooks.handle(payload, signature))
+    except webhooks.BadEvent:
+        return PlainTextResponse("Bad event.", status_code=400)
     except webhooks.BadSignature:
         return PlainTextResponse("Bad signature.", status_code=400)
     return PlainTextResponse(outcome.result, status_code=200)

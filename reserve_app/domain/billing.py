@@ -70,9 +70,7 @@ def can_approve(status: str, *, provider: str) -> bool:
     return status == PaymentStatus.AUTHORISED or (
         status == PaymentStatus.PENDING and provider == MANUAL_PROVIDER)
 
-# What each Stripe webhook event means for our payment. Only a move the table above allows is
-# made: events arriving late or twice never move a payment backwards (a "completed" after a
-# "succeeded" leaves it approved).
+# What each Stripe webhook event means for our payment: the status it reports.
 STRIPE_EVENT_TARGET: dict[str, PaymentStatus] = {
     "checkout.session.completed": PaymentStatus.AUTHORISED,
     "payment_intent.amount_capturable_updated": PaymentStatus.AUTHORISED,
@@ -83,9 +81,52 @@ STRIPE_EVENT_TARGET: dict[str, PaymentStatus] = {
 }
 
 
-def advance(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus | None:
-    """The new status if moving to `target` is a step forward, else None (nothing to do)."""
-    return target if target in PAYMENT_ALLOWED[current] else None
+class Ignored(StrEnum):
+    """Why a Stripe event moved nothing (the value is `stripe_events.outcome`)."""
+
+    LATE = "ignored"                        # already there or past it, or the payment is final
+    TRANSITION = "ignored_transition"       # a move the payment machine forbids from here
+
+
+# The payment machine of Stripe webhooks, for every status and every event: the new status,
+# or why nothing moves. Only forward; a captured (approved) payment moves only to refunded,
+# never to void by an event (its invoice is paid and the money taken: staff refund it), and
+# a payment not captured is never refunded.
+_L, _T = Ignored.LATE, Ignored.TRANSITION
+STRIPE_MOVES: dict[PaymentStatus, dict[str, PaymentStatus | Ignored]] = {
+    PaymentStatus.PENDING: {
+        "checkout.session.completed": PaymentStatus.AUTHORISED,
+        "payment_intent.amount_capturable_updated": PaymentStatus.AUTHORISED,
+        "payment_intent.succeeded": PaymentStatus.APPROVED,   # succeeded before completed
+        "payment_intent.canceled": PaymentStatus.VOID,
+        "checkout.session.expired": PaymentStatus.VOID,
+        "charge.refunded": _T,                                # nothing taken yet
+    },
+    PaymentStatus.AUTHORISED: {
+        "checkout.session.completed": _L,                     # already held
+        "payment_intent.amount_capturable_updated": _L,
+        "payment_intent.succeeded": PaymentStatus.APPROVED,
+        "payment_intent.canceled": PaymentStatus.VOID,        # hold released
+        "checkout.session.expired": PaymentStatus.VOID,
+        "charge.refunded": _T,                                # not captured
+    },
+    PaymentStatus.APPROVED: {
+        "checkout.session.completed": _L,                     # late completion
+        "payment_intent.amount_capturable_updated": _L,
+        "payment_intent.succeeded": _L,
+        "payment_intent.canceled": _T,                        # captured: never void
+        "checkout.session.expired": _T,
+        "charge.refunded": PaymentStatus.REFUNDED,
+    },
+    PaymentStatus.VOID: dict.fromkeys(STRIPE_EVENT_TARGET, _L),
+    PaymentStatus.REFUNDED: dict.fromkeys(STRIPE_EVENT_TARGET, _L),
+}
+
+
+def stripe_move(current: PaymentStatus, event_type: str) -> PaymentStatus | Ignored:
+    """The new status of a payment in `current` on a Stripe event of a handled type
+    (STRIPE_EVENT_TARGET), or why it stays."""
+    return STRIPE_MOVES[current][event_type]
 
 
 def unpaid_at_checkout(status: PaymentStatus) -> bool:

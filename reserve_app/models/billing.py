@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric, UniqueConstraint
+from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, utcnow
@@ -69,6 +69,11 @@ class StripeEvent(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=255)
     type: str = Field(max_length=100)
     payment_id: int | None = Field(default=None, foreign_key="payments.id")
-    outcome: str = Field(default="", max_length=32)     # applied / ignored / unknown
+    outcome: str = Field(default="", max_length=32)     # applied / ignored / unknown / kept
+    # An event about a PaymentIntent no payment of ours has yet (a charge refunded before the
+    # Checkout's completion arrived): its intent and object, kept until the payment learns
+    # that intent and the event can be applied (webhooks.py, "kept").
+    intent_id: str = Field(default="", max_length=255, index=True)
+    kept: str | None = Field(default=None, sa_column=Column(Text()))
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(),
                                                                            nullable=False))

@@ -413,6 +413,179 @@ def test_success_before_completion_ends_approved(shop: Shop, fake: FakeStripe) -
     assert outcomes == {succeeded["id"]: "applied", completed["id"]: "ignored"}
 
 
+@pytest.mark.parametrize("late", ["payment_intent.canceled", "checkout.session.expired"])
+def test_a_captured_payment_is_never_voided_by_a_webhook(shop: Shop, fake: FakeStripe,
+                                                         late: str) -> None:
+    """The invoice is paid and the money taken: a cancel or an expiry naming the same
+    PaymentIntent or session moves nothing, and says so in stripe_events."""
+    started, session_id = paid_by_card(shop)
+    deliver(fake.event_for("checkout.session.completed", session_id))
+    deliver(fake.event_for("payment_intent.succeeded", session_id))
+    before = state(started)
+    source = (fake.sessions[session_id]["payment_intent"] if late.startswith("payment_intent")
+              else session_id)
+    status = "canceled" if late.startswith("payment_intent") else "expired"
+
+    event = fake.event_about(late, source, status=status)
+    answer = deliver(event)
+
+    assert (answer.status_code, answer.text) == (200, "ignored_transition")
+    after = state(started)
+    assert after["payment"] == before["payment"] and after["payment"][0] == "approved"
+    assert after["invoice"] == before["invoice"] and invoice_of(started).status == "paid"
+    assert after["audit"] == before["audit"]
+    [recorded] = rows(StripeEvent, StripeEvent.id == event["id"])
+    assert (recorded.outcome, recorded.payment_id) == ("ignored_transition", started.payment)
+    # Only a refund moves it now.
+    assert deliver(fake.event_for("charge.refunded", session_id)).text == "applied"
+    assert payment_of(started).status == "refunded"
+
+
+# How each status is reached by webhooks (after the customer completed Checkout at Stripe).
+REACH = {
+    "pending": [],
+    "authorised": ["checkout.session.completed"],
+    "approved": ["checkout.session.completed", "payment_intent.succeeded"],
+    "void": ["checkout.session.completed", "payment_intent.canceled"],
+    "refunded": ["checkout.session.completed", "payment_intent.succeeded", "charge.refunded"],
+}
+KINDS = ["checkout.session.completed", "payment_intent.amount_capturable_updated",
+         "payment_intent.succeeded", "payment_intent.canceled", "checkout.session.expired",
+         "charge.refunded"]
+# (status, event) -> (answer, status after); written out, not read from the domain table.
+DELIVERED = {
+    **{("pending", k): ("applied", s) for k, s in zip(KINDS, [
+        "authorised", "authorised", "approved", "void", "void"], strict=False)},
+    ("pending", "charge.refunded"): ("kept", "pending"),   # its intent not known yet
+    ("authorised", KINDS[0]): ("ignored", "authorised"),
+    ("authorised", KINDS[1]): ("ignored", "authorised"),
+    ("authorised", KINDS[2]): ("applied", "approved"),
+    ("authorised", KINDS[3]): ("applied", "void"),
+    ("authorised", KINDS[4]): ("applied", "void"),
+    ("authorised", KINDS[5]): ("ignored_transition", "authorised"),
+    ("approved", KINDS[0]): ("ignored", "approved"),
+    ("approved", KINDS[1]): ("ignored", "approved"),
+    ("approved", KINDS[2]): ("ignored", "approved"),
+    ("approved", KINDS[3]): ("ignored_transition", "approved"),
+    ("approved", KINDS[4]): ("ignored_transition", "approved"),
+    ("approved", KINDS[5]): ("applied", "refunded"),
+    **{(final, k): ("ignored", final) for final in ("void", "refunded") for k in KINDS},
+}
+
+
+def snapshot(fake: FakeStripe, session_id: str, kind: str) -> dict:
+    """The event `kind` as Stripe would send it about this payment, changing nothing at the
+    fake (what Stripe says is not checked against what it did: only the status machine)."""
+    session = fake.sessions[session_id]
+    intent = session["payment_intent"]
+    if kind.startswith("checkout"):
+        return fake.event_about(kind, session_id, status=kind.rsplit(".", 1)[1]
+                                .replace("completed", "complete"))
+    if kind.startswith("payment_intent"):
+        return fake.event_about(kind, intent, amount_received=CENTS)
+    return make_event(kind, {"id": f"ch_test_{session_id[-8:]}", "object": "charge",
+                             "amount": CENTS, "amount_captured": CENTS,
+                             "amount_refunded": CENTS, "currency": "eur", "metadata": {},
+                             "payment_intent": intent, "refunded": True})
+
+
+def test_the_delivery_table_covers_every_status_and_event() -> None:
+    assert set(DELIVERED) == {(s, k) for s in REACH for k in KINDS}
+
+
+@pytest.mark.parametrize(("status", "kind"), list(DELIVERED))
+def test_every_event_delivered_in_every_status(shop: Shop, fake: FakeStripe, status: str,
+                                               kind: str) -> None:
+    started, session_id = paid_by_card(shop)
+    fake.complete(session_id)
+    for step in REACH[status]:
+        assert deliver(snapshot(fake, session_id, step)).text == "applied", step
+    assert payment_of(started).status == status
+    before = state(started)
+
+    event = snapshot(fake, session_id, kind)
+    answer = deliver(event)
+
+    outcome, after = DELIVERED[(status, kind)]
+    assert (answer.status_code, answer.text, payment_of(started).status) == (
+        200, outcome, after)
+    [recorded] = rows(StripeEvent, StripeEvent.id == event["id"])
+    assert recorded.outcome == outcome
+    if outcome != "applied":
+        now = state(started)
+        assert (now["payment"], now["invoice"], now["audit"]) == (
+            before["payment"], before["invoice"], before["audit"])
+    paid = after in ("approved", "refunded")
+    assert (invoice_of(started).status == "paid") is paid
+
+
+def test_a_refund_before_the_completion_is_kept_and_applied_once_the_payment_is_known(
+        shop: Shop, fake: FakeStripe) -> None:
+    """Webhooks arrive in any order: the refund of a payment whose PaymentIntent we have not
+    learnt yet is kept (answered "kept": Stripe will not send it again), waits while the card
+    is only held, and is applied right after the capture."""
+    started, session_id = paid_by_card(shop)
+    completed = fake.event_for("checkout.session.completed", session_id)
+    succeeded = fake.event_for("payment_intent.succeeded", session_id)
+    refunded = fake.event_for("charge.refunded", session_id)
+
+    assert deliver(refunded).text == "kept"
+    [kept] = rows(StripeEvent)
+    assert (kept.outcome, kept.payment_id, kept.intent_id) == (
+        "kept", None, fake.sessions[session_id]["payment_intent"])
+    assert payment_of(started).status == "pending"
+
+    assert deliver(completed).text == "applied"
+    assert payment_of(started).status == "authorised"          # not captured: still kept
+    assert rows(StripeEvent, StripeEvent.id == refunded["id"])[0].outcome == "kept"
+
+    assert deliver(succeeded).text == "applied"
+    assert payment_of(started).status == "refunded"
+    assert invoice_of(started).status == "paid"
+    [done] = rows(StripeEvent, StripeEvent.id == refunded["id"])
+    assert (done.outcome, done.payment_id, done.kept) == ("applied", started.payment, None)
+    assert stripe_audit(started) == [
+        ("checkout.session.completed", "pending", "authorised"),
+        ("payment_intent.succeeded", "authorised", "approved"),
+        ("charge.refunded", "approved", "refunded")]
+    assert deliver(refunded).text == "duplicate"                # and only once
+
+
+def test_reconcile_applies_a_kept_refund_in_the_same_run(shop: Shop, fake: FakeStripe) -> None:
+    """The completion and the capture webhooks were lost, the refund's arrived: one run of
+    reconcile learns the PaymentIntent, approves the payment and applies the kept refund."""
+    from reserve_app.services.billing.payments import actions
+
+    started, session_id = paid_by_card(shop)
+    fake.complete(session_id)
+    fake.capture_now(fake.sessions[session_id]["payment_intent"])
+    assert deliver(fake.event_for("charge.refunded", session_id)).text == "kept"
+
+    counts = actions.reconcile()
+
+    assert payment_of(started).status == "refunded", counts
+    assert [a[0] for a in stripe_audit(started)] == [
+        "checkout.session.completed", "payment_intent.succeeded", "charge.refunded"]
+    assert [e.outcome for e in rows(StripeEvent)].count("kept") == 0
+    assert "applied" not in actions.reconcile()
+
+
+def test_a_charge_of_a_payment_intent_never_ours_is_kept_and_moves_nothing(
+        shop: Shop, fake: FakeStripe) -> None:
+    started, session_id = paid_by_card(shop)
+    deliver(fake.event_for("checkout.session.completed", session_id))
+    before = state(started)
+    charge = {"id": "ch_test_elsewhere", "object": "charge", "amount": CENTS,
+              "amount_captured": CENTS, "currency": "eur", "metadata": {},
+              "payment_intent": "pi_test_elsewhere", "refunded": True}
+    assert deliver(make_event("charge.refunded", charge)).text == "kept"
+    assert deliver(fake.event_for("payment_intent.succeeded", session_id)).text == "applied"
+    assert payment_of(started).status == "approved"
+    after = state(started)
+    assert after["invoice"] != before["invoice"] and invoice_of(started).status == "paid"
+    assert [e.outcome for e in rows(StripeEvent)].count("kept") == 1
+
+
 def test_nothing_moves_a_final_payment(shop: Shop, fake: FakeStripe) -> None:
     started, session_id = paid_by_card(shop)
     deliver(fake.event_for("checkout.session.expired", session_id))
@@ -499,7 +672,14 @@ def _bad_deliveries(fake: FakeStripe, session_id: str) -> dict[str, tuple[bytes,
         "signed, but not JSON": (not_json, {"Stripe-Signature": signature_header(not_json,
                                                                                  WHSEC, t)}),
         "not UTF-8": (b"\xff\xfe" + body, {"Stripe-Signature": header}),
+        "timestamp an hour ahead": signed_at(event, t + 3600),
+        "timestamp beyond the tolerance ahead": signed_at(event, t + 310),
     }
+
+
+def signed_at(event: dict, timestamp: int) -> tuple[bytes, dict[str, str]]:
+    body, header = signed(event, WHSEC, timestamp=timestamp)
+    return body, {"Stripe-Signature": header}
 
 
 def test_anything_not_genuine_and_fresh_is_refused_with_400_and_changes_nothing(
@@ -524,6 +704,15 @@ def test_a_recent_timestamp_and_a_rolled_secret_are_accepted(shop: Shop,
     old = signature_header(body, "whsec_oldsecret", int(header.split(",")[0][2:]))
     two = f"{header},v1={old.split('v1=')[1]}"
     assert post(body, {"Stripe-Signature": two}).text == "applied"
+    assert payment_of(started).status == "authorised"
+
+
+def test_a_timestamp_a_little_ahead_is_accepted(shop: Shop, fake: FakeStripe) -> None:
+    """Clocks differ: ahead by less than the tolerance is fine, beyond it is refused
+    (_bad_deliveries)."""
+    started, session_id = paid_by_card(shop)
+    event = fake.event_for("checkout.session.completed", session_id)
+    assert post(*signed_at(event, int(time.time()) + 200)).text == "applied"
     assert payment_of(started).status == "authorised"
 
 
@@ -555,6 +744,62 @@ def test_an_event_for_another_amount_is_not_applied(shop: Shop, fake: FakeStripe
     assert after["audit"] == before["audit"]
     [recorded] = rows(StripeEvent)
     assert recorded.outcome == "amount_mismatch"
+
+
+@pytest.mark.parametrize(("kind", "change", "drop"), [
+    ("checkout.session.completed", {"currency": "usd"}, None),      # EUR invoice
+    ("checkout.session.completed", {"currency": "USD"}, None),
+    ("checkout.session.completed", {}, "currency"),
+    ("checkout.session.completed", {}, "amount_total"),
+    ("checkout.session.completed", {"amount_total": None}, None),
+    ("checkout.session.completed", {"amount_total": str(CENTS)}, None),
+    ("payment_intent.succeeded", {"currency": "gbp"}, None),
+    ("payment_intent.succeeded", {"amount_received": None, "amount": None}, None),
+])
+def test_an_event_in_another_currency_or_without_an_amount_is_not_applied(
+        shop: Shop, fake: FakeStripe, kind: str, change: dict, drop: str | None) -> None:
+    started, session_id = paid_by_card(shop)
+    before = state(started)
+    event = fake.event_for(kind, session_id, **change)
+    if drop:
+        del event["data"]["object"][drop]
+
+    answer = deliver(event)
+
+    assert (answer.status_code, answer.text) == (200, "amount_mismatch")
+    after = state(started)
+    assert after["payment"][0] == "pending" and after["invoice"] == before["invoice"]
+    assert after["audit"] == before["audit"]
+    [recorded] = rows(StripeEvent)
+    assert recorded.outcome == "amount_mismatch"
+
+
+def test_the_invoice_currency_in_any_case_is_applied(shop: Shop, fake: FakeStripe) -> None:
+    started, session_id = paid_by_card(shop)
+    answer = deliver(fake.event_for("checkout.session.completed", session_id, currency="EUR"))
+    assert answer.text == "applied"
+    assert payment_of(started).status == "authorised"
+
+
+def test_validly_signed_bodies_that_are_not_events_are_refused_with_400(
+        shop: Shop, fake: FakeStripe, caplog: pytest.LogCaptureFixture) -> None:
+    started, session_id = paid_by_card(shop)
+    before = state(started)
+    event = fake.event_for("checkout.session.completed", session_id)
+    bodies = [[1, 2, 3], "an event", 42, None,
+              {**event, "data": {"object": "cs_test_x"}},
+              {**event, "data": {"object": [1, 2]}},
+              {**event, "data": "cs_test_x"},
+              {**event, "data": [event["data"]]}]
+    caplog.set_level("WARNING")
+
+    for body in bodies:
+        raw = json.dumps(body).encode()
+        answer = post(raw, {"Stripe-Signature": signature_header(raw, WHSEC)})
+        assert (answer.status_code, answer.text) == (400, "Bad event."), body
+
+    assert state(started) == before and count(StripeEvent) == 0
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
 def test_an_event_for_an_unknown_payment_is_recorded_and_changes_nothing(

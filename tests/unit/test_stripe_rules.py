@@ -11,22 +11,18 @@ from reserve_app.domain.billing import (
     OPEN_PAYMENTS,
     PAYMENT_ALLOWED,
     STRIPE_EVENT_TARGET,
+    STRIPE_MOVES,
+    Ignored,
     PaymentStatus,
-    advance,
+    stripe_move,
     unpaid_at_checkout,
 )
 from reserve_app.settings import SettingsError, load_settings, reset_settings
 
 P = PaymentStatus
+LATE, REFUSED = "ignored", "ignored_transition"
 
 # --- the moves ------------------------------------------------------------------------------
-
-# Every allowed move, written out (not derived from the table under test).
-ALLOWED = {
-    (P.PENDING, P.AUTHORISED), (P.PENDING, P.APPROVED), (P.PENDING, P.VOID),
-    (P.AUTHORISED, P.APPROVED), (P.AUTHORISED, P.VOID),
-    (P.APPROVED, P.VOID), (P.APPROVED, P.REFUNDED),
-}
 
 EVENTS = {
     "checkout.session.completed": P.AUTHORISED,
@@ -37,64 +33,71 @@ EVENTS = {
     "charge.refunded": P.REFUNDED,
 }
 
-# What each Stripe event does to a payment in each status (None = nothing: never backwards).
-BY_EVENT: dict[tuple[PaymentStatus, str], PaymentStatus | None] = {
+# What each Stripe event does to a payment in each status, written out (not derived from the
+# table under test): the new status, "ignored" (already there or past it, or final) or
+# "ignored_transition" (a move the payment machine forbids: never void once captured, never
+# refunded before).
+BY_EVENT: dict[tuple[PaymentStatus, str], PaymentStatus | str] = {
     (P.PENDING, "checkout.session.completed"): P.AUTHORISED,
     (P.PENDING, "payment_intent.amount_capturable_updated"): P.AUTHORISED,
     (P.PENDING, "payment_intent.succeeded"): P.APPROVED,     # success before completion
     (P.PENDING, "payment_intent.canceled"): P.VOID,
     (P.PENDING, "checkout.session.expired"): P.VOID,
-    (P.PENDING, "charge.refunded"): None,                    # nothing taken yet
-    (P.AUTHORISED, "checkout.session.completed"): None,      # already held
-    (P.AUTHORISED, "payment_intent.amount_capturable_updated"): None,
+    (P.PENDING, "charge.refunded"): REFUSED,                 # nothing taken yet
+    (P.AUTHORISED, "checkout.session.completed"): LATE,      # already held
+    (P.AUTHORISED, "payment_intent.amount_capturable_updated"): LATE,
     (P.AUTHORISED, "payment_intent.succeeded"): P.APPROVED,
     (P.AUTHORISED, "payment_intent.canceled"): P.VOID,       # hold released
     (P.AUTHORISED, "checkout.session.expired"): P.VOID,
-    (P.AUTHORISED, "charge.refunded"): None,
-    (P.APPROVED, "checkout.session.completed"): None,        # late completion
-    (P.APPROVED, "payment_intent.amount_capturable_updated"): None,
-    (P.APPROVED, "payment_intent.succeeded"): None,
-    # Stripe cannot cancel a captured PaymentIntent nor expire a completed session, so these
-    # never arrive for an approved payment; the table lets staff void an approved payment.
-    (P.APPROVED, "payment_intent.canceled"): P.VOID,
-    (P.APPROVED, "checkout.session.expired"): P.VOID,
+    (P.AUTHORISED, "charge.refunded"): REFUSED,              # not captured
+    (P.APPROVED, "checkout.session.completed"): LATE,        # late completion
+    (P.APPROVED, "payment_intent.amount_capturable_updated"): LATE,
+    (P.APPROVED, "payment_intent.succeeded"): LATE,
+    # Captured: the invoice is paid and the money taken. Only a refund moves it; staff may
+    # still void it by hand (PAYMENT_ALLOWED), an event never does.
+    (P.APPROVED, "payment_intent.canceled"): REFUSED,
+    (P.APPROVED, "checkout.session.expired"): REFUSED,
     (P.APPROVED, "charge.refunded"): P.REFUNDED,
-    **{(final, event): None for final in (P.VOID, P.REFUNDED) for event in EVENTS},
+    **{(final, event): LATE for final in (P.VOID, P.REFUNDED) for event in EVENTS},
 }
-
-
-@pytest.mark.parametrize("current", list(P))
-@pytest.mark.parametrize("target", list(P))
-def test_advance_moves_only_forward_along_the_table(current: PaymentStatus,
-                                                    target: PaymentStatus) -> None:
-    expected = target if (current, target) in ALLOWED else None
-    assert advance(current, target) is expected
-    assert (target in PAYMENT_ALLOWED[current]) == ((current, target) in ALLOWED)
-
-
-def test_the_table_has_every_status_and_final_ones_go_nowhere() -> None:
-    assert set(PAYMENT_ALLOWED) == set(P)
-    assert PAYMENT_ALLOWED[P.VOID] == frozenset()
-    assert PAYMENT_ALLOWED[P.REFUNDED] == frozenset()
-    assert all(s not in PAYMENT_ALLOWED[s] for s in P)      # no move to itself
 
 
 def test_stripe_events_map_to_their_targets() -> None:
     assert STRIPE_EVENT_TARGET == EVENTS
 
 
-@pytest.mark.parametrize(("current", "event"), list(BY_EVENT))
-def test_every_event_in_every_status(current: PaymentStatus, event: str) -> None:
-    assert advance(current, STRIPE_EVENT_TARGET[event]) is BY_EVENT[(current, event)]
-
-
-def test_every_status_event_pair_is_listed() -> None:
+def test_the_machine_has_every_status_and_every_event() -> None:
+    assert set(STRIPE_MOVES) == set(P)
+    assert all(set(moves) == set(EVENTS) for moves in STRIPE_MOVES.values())
     assert set(BY_EVENT) == {(s, e) for s in P for e in EVENTS}
 
 
-def test_replaying_any_order_of_events_never_goes_backwards() -> None:
-    """Whatever order the six events arrive in (twice over), a captured payment ends approved
-    or refunded, never authorised or pending again."""
+@pytest.mark.parametrize(("current", "event"), list(BY_EVENT))
+def test_every_event_in_every_status(current: PaymentStatus, event: str) -> None:
+    got = stripe_move(current, event)
+    expected = BY_EVENT[(current, event)]
+    assert got == expected and type(got) is (P if isinstance(expected, P) else Ignored)
+    if isinstance(got, P):   # a move goes where the event says, along the payment table
+        assert got is EVENTS[event]
+        assert got in PAYMENT_ALLOWED[current]
+
+
+def test_a_captured_payment_moves_only_to_refunded() -> None:
+    assert {m for m in STRIPE_MOVES[P.APPROVED].values() if isinstance(m, P)} == {P.REFUNDED}
+    assert all(isinstance(m, Ignored) for final in (P.VOID, P.REFUNDED)
+               for m in STRIPE_MOVES[final].values())
+
+
+def test_the_payment_table_has_every_status_and_final_ones_go_nowhere() -> None:
+    assert set(PAYMENT_ALLOWED) == set(P)
+    assert PAYMENT_ALLOWED[P.VOID] == frozenset()
+    assert PAYMENT_ALLOWED[P.REFUNDED] == frozenset()
+    assert all(s not in PAYMENT_ALLOWED[s] for s in P)      # no move to itself
+
+
+def test_any_order_of_events_never_goes_backwards_nor_voids_a_capture() -> None:
+    """Whatever order the events of a captured payment arrive in (twice over, with a cancel
+    and an expiry), it ends approved, never authorised, pending or void."""
     import itertools
 
     rank = {P.PENDING: 0, P.AUTHORISED: 1, P.APPROVED: 2, P.VOID: 3, P.REFUNDED: 3}
@@ -103,11 +106,13 @@ def test_replaying_any_order_of_events_never_goes_backwards() -> None:
     for order in itertools.permutations(happy * 2):
         status = P.PENDING
         for event in order:
-            new = advance(status, STRIPE_EVENT_TARGET[event])
-            if new is not None:
+            new = stripe_move(status, event)
+            if isinstance(new, P):
                 assert rank[new] > rank[status]
                 status = new
         assert status is P.APPROVED
+        for late in ("payment_intent.canceled", "checkout.session.expired"):
+            assert stripe_move(status, late) == Ignored.TRANSITION
 
 
 def test_open_payments_block_a_second_one() -> None:
