@@ -256,6 +256,25 @@ def test_expiry_and_payment_approval_at_the_same_moment_have_one_winner(
     assert sum(outcomes.values()) == 8
 
 
+def test_paying_while_the_booking_expires_leaves_no_live_payment_on_it(
+        cars: tuple[Actor, Actor, int, int]) -> None:
+    _admin, cleo, entry, van = cars
+    later = utcnow() + LATER
+    for n in range(8):
+        order = book(cleo, entry, van, day(1 + 3 * n), day(2 + 3 * n))
+
+        results = run_together(2, lambda i, oid=order.id: _expire(oid, later) if i == 0
+                               else _pay(cleo, oid))
+
+        assert results[0] is True, results                  # a pending payment is no payment
+        assert _status(order.id) == "cancelled"
+        assert [p.status for p in _payments_of(order.id)] in ([], ["void"]), results
+        if isinstance(results[1], DomainError):
+            assert results[1].key == "rental.not_payable"
+        invoice = _invoice_of(order.id)
+        assert invoice is None or invoice.status == "void"
+
+
 # --- shop orders ----------------------------------------------------------------------------
 
 
