@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import anyio
 import pytest
 from sqlmodel import col
 
@@ -220,6 +221,26 @@ def test_expiry_is_off_with_zero_hours(cars: tuple[Actor, Actor, int, int],
     order = book(cleo, entry, van, day(1), day(3))
     assert holds.sweep(utcnow() + timedelta(days=400)) == (0, 0)
     assert _status(order.id) == "pending"
+
+
+def test_the_lifespan_task_sweeps_in_the_background(
+        cars: tuple[Actor, Actor, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(monkeypatch, BOOKING_HOLD_HOURS=1, HOLD_SWEEP_SECONDS=1)
+    _admin, cleo, entry, van = cars
+    order = book(cleo, entry, van, day(1), day(3))
+    with uow.write_session() as session:          # placed two hours ago
+        row = session.get(BookingOrder, order.id)
+        assert row is not None
+        row.created_at = utcnow() - timedelta(hours=2)
+
+    async def run_for_a_moment() -> None:
+        with anyio.move_on_after(3):
+            await holds.run_expiry()
+
+    anyio.run(run_for_a_moment)
+
+    assert _status(order.id) == "cancelled"
+    assert _audit("booking", order.id)[-1][1] == "booking_expired"
 
 
 def _expire(order_id: int, now: datetime) -> bool:
