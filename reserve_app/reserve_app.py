@@ -12,6 +12,7 @@ from reserve_app.headers import security_headers
 from reserve_app.i18n import translate
 from reserve_app.live.dispatcher import run_dispatcher
 from reserve_app.pages.registry import register_all
+from reserve_app.services.holds import run_expiry
 from reserve_app.services.platform.outbox import run_deliverer
 from reserve_app.settings import get_settings
 
@@ -51,3 +52,4 @@ register_all(app, title=get_settings().business_name)
 
 app.register_lifespan_task(run_deliverer)
 app.register_lifespan_task(run_dispatcher)
+app.register_lifespan_task(run_expiry)

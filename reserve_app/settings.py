@@ -139,6 +139,13 @@ class Settings(BaseSettings):
     smtp_from: str = "reserve_app <no-reply@localhost>"
     outbox_poll_seconds: Annotated[Whole, Field(ge=1, le=3600)] = 5
     outbox_max_attempts: Annotated[Whole, Field(ge=1, le=50)] = 5
+    # Hoarding: open unpaid bookings and pending appointment requests per customer (0 = no
+    # limit); unpaid holds expire after so many hours (0 = never), swept every so often.
+    max_unpaid_bookings: Annotated[Whole, Field(ge=0, le=1000)] = 3
+    max_pending_requests: Annotated[Whole, Field(ge=0, le=1000)] = 3
+    booking_hold_hours: Annotated[Whole, Field(ge=0, le=24 * 365)] = 48
+    shop_order_hold_hours: Annotated[Whole, Field(ge=0, le=24 * 365)] = 48
+    hold_sweep_seconds: Annotated[Whole, Field(ge=1, le=24 * 3600)] = 300
     default_language: Annotated[str, AfterValidator(_language)] = "en"
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
     currency: Annotated[str, AfterValidator(_currency)] = "EUR"

@@ -31,6 +31,12 @@ BASE_ENV: dict[str, str] = {
     "SMTP_FROM": "Test Shop <no-reply@test.example>",
     "OUTBOX_POLL_SECONDS": "5",
     "OUTBOX_MAX_ATTEMPTS": "5",
+    # No hoarding limits or expiry unless a test turns them on (tests/integration/test_holds).
+    "MAX_UNPAID_BOOKINGS": "0",
+    "MAX_PENDING_REQUESTS": "0",
+    "BOOKING_HOLD_HOURS": "48",
+    "SHOP_ORDER_HOLD_HOURS": "48",
+    "HOLD_SWEEP_SECONDS": "300",
     "DEFAULT_LANGUAGE": "en",
     "DEFAULT_TIMEZONE": "UTC",
     "CURRENCY": "EUR",

@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from reserve_app.domain import appointments as rules
+from reserve_app.domain import holds
 from reserve_app.domain.accounts import Actor, require_login
 from reserve_app.domain.appointments import AppointmentStatus
 from reserve_app.domain.errors import DomainError, NotFound
@@ -43,6 +44,8 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
     staff = delivering_staff(session, service, staff_id)
     now = now or utcnow()
     when = requested_start(start)
+    if service.requires_approval:
+        _check_pending_limit(session, customer.user_id, now)
     db.serialize_on(session, f"staff-time:{staff.id}")
     slot = free_slot_at(session, service, staff.id or 0, when, start, now)
     status = AppointmentStatus.PENDING if service.requires_approval else AppointmentStatus.CONFIRMED
@@ -73,6 +76,20 @@ def book(session: Session, *, actor: Actor | None, service_id: object, staff_id:
                             when=local_time(appointment.start_at, staff.language))
     session.flush()
     return view_of(session, appointment)
+
+
+def _check_pending_limit(session: Session, customer_id: int, now: datetime) -> None:
+    """Refuse a request when the customer already has MAX_PENDING_REQUESTS requests waiting
+    for staff (serialized per customer, so parallel requests cannot all pass the count)."""
+    limit = get_settings().max_pending_requests
+    if not limit:
+        return
+    db.serialize_on(session, f"appointments:customer:{customer_id}")
+    waiting = int(session.exec(select(func.count()).select_from(Appointment).where(
+        col(Appointment.customer_id) == customer_id,
+        col(Appointment.status) == AppointmentStatus.PENDING.value,
+        col(Appointment.end_at) > now)).one())
+    holds.check_limit(waiting, limit, key="appointment.too_many_requests")
 
 
 def my_appointments(session: Session, *, actor: Actor | None, lang: str = ""

@@ -8,21 +8,23 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from reserve_app.domain import rentals
+from reserve_app.domain import holds, rentals
 from reserve_app.domain.accounts import Actor, require_login
+from reserve_app.domain.billing import InvoiceStatus
 from reserve_app.domain.errors import DomainError, NotFound, SlotTaken
 from reserve_app.domain.ids import record_id
 from reserve_app.domain.localized import Entity
 from reserve_app.domain.periods import Period
 from reserve_app.domain.rentals import ACTIVE, BookingStatus
-from reserve_app.models import BookingOrder, RentalSettings, Unit, UnitType
+from reserve_app.models import BookingOrder, Invoice, RentalSettings, Unit, UnitType
 from reserve_app.services.billing import invoices as billing
 from reserve_app.services.billing import payments
 from reserve_app.services.platform import audit, db, outbox
-from reserve_app.services.rentals.search import free, summary
+from reserve_app.services.rentals.search import ACTIVE_VALUES, free, summary
 from reserve_app.services.rentals.settings import field_rules, load_settings
 from reserve_app.services.site import localized
 from reserve_app.settings import get_settings
@@ -56,6 +58,7 @@ def place_booking(session: Session, *, actor: Actor | None, entry_id: object,
     clean_answers = rentals.check_answers(field_rules(session), answers)
     settings = load_settings(session)
     status = rentals.BookingStatus(settings.initial_status)
+    check_unpaid_limit(session, customer.user_id)
     db.serialize_on(session, f"rental:type:{offer.unit_type_id}")
     unit_id = _free_unit_id(session, offer.unit_type_id, offer.period)
     if unit_id is None:
@@ -84,6 +87,26 @@ def place_booking(session: Session, *, actor: Actor | None, entry_id: object,
                         end=offer.period.end.isoformat(), total=f"{q.total} {order.currency}")
     session.flush()
     return booking_view(session, order, settings)
+
+
+def unpaid_count(session: Session, customer_id: int) -> int:
+    """Bookings of the customer that hold a unit (pending or confirmed) with no paid invoice."""
+    paid = exists().where(col(Invoice.order_kind) == ORDER,
+                          col(Invoice.order_id) == BookingOrder.id,
+                          col(Invoice.status) == InvoiceStatus.PAID.value)
+    return int(session.exec(select(func.count()).select_from(BookingOrder).where(
+        col(BookingOrder.customer_id) == customer_id,
+        col(BookingOrder.status).in_(ACTIVE_VALUES), ~paid)).one())
+
+
+def check_unpaid_limit(session: Session, customer_id: int) -> None:
+    """Refuse a new booking when the customer already holds MAX_UNPAID_BOOKINGS unpaid ones
+    (serialized per customer, so parallel requests cannot all pass the count)."""
+    limit = get_settings().max_unpaid_bookings
+    if limit:
+        db.serialize_on(session, f"rental:customer:{customer_id}")
+        holds.check_limit(unpaid_count(session, customer_id), limit,
+                          key="rental.too_many_unpaid")
 
 
 def _free_unit_id(session: Session, unit_type_id: int, period: Period) -> int | None:
@@ -138,9 +161,10 @@ def pay_booking(session: Session, *, actor: Actor | None, order_id: object) -> B
     settings = load_settings(session)
     if not settings.payments_enabled:
         raise DomainError("rental.payments_disabled")
+    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")  # a double click pays once
+    session.refresh(order)   # read under the lock: the hold may have expired meanwhile
     if rentals.BookingStatus(order.status) not in ACTIVE:
         raise DomainError("rental.not_payable")
-    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")  # a double click pays once
     invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,
                                     customer_id=customer.user_id, subtotal=order.subtotal,
                                     tax=order.tax, total=order.total, currency=order.currency)

@@ -194,9 +194,10 @@ def record_cash_payment(session: Session, *, actor: Actor | None, order_id: obje
     order = session.get(BookingOrder, record_id(order_id))
     if order is None:
         raise NotFound()
+    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")
+    session.refresh(order)   # read under the lock: the hold may have expired meanwhile
     if rentals.BookingStatus(order.status) not in ACTIVE:
         raise DomainError("rental.not_payable")
-    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")
     invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,
                                     customer_id=order.customer_id, subtotal=order.subtotal,
                                     tax=order.tax, total=order.total, currency=order.currency)
