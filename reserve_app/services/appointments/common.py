@@ -115,9 +115,4 @@ def delivering_staff(session: Session, service: Service, staff_id: object) -> Us
 
 def locked_request(session: Session, appointment_id: object) -> Appointment:
     """The appointment, locked against concurrent decisions on it, freshly read."""
-    a = session.get(Appointment, record_id(appointment_id))
-    if a is None:
-        raise NotFound()
-    db.serialize_on(session, f"appointment:{a.id}")
-    session.refresh(a)
-    return a
+    return db.locked(session, Appointment, appointment_id, "appointment")

@@ -6,12 +6,16 @@ SQLite runs in WAL mode with a busy timeout; `uow.write_session()` opens its tra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from reserve_app.domain.errors import NotFound
+from reserve_app.domain.ids import record_id
 from reserve_app.settings import get_settings
+
+Row = TypeVar("Row", bound=SQLModel)
 
 _IMMEDIATE = "reserve_app_immediate"
 
@@ -74,3 +78,15 @@ def serialize_on(session: Session, key: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.connection().execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))
+
+
+def locked(session: Session, model: type[Row], raw_id: object, key: str) -> Row:
+    """The `model` row with the id `raw_id` (NotFound for anything that is not one), read
+    again under the lock `<key>:<id>`: concurrent use cases on the same row go in turn and
+    each sees what the one before it committed."""
+    row = session.get(model, record_id(raw_id))
+    if row is None:
+        raise NotFound()
+    serialize_on(session, f"{key}:{record_id(raw_id)}")
+    session.refresh(row)
+    return row

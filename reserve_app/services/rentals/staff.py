@@ -191,11 +191,8 @@ def record_cash_payment(session: Session, *, actor: Actor | None, order_id: obje
     the invoice issued and paid. (Any card hold at Stripe is released by the caller first.)"""
     admin = require_admin(actor)
     now = now or utcnow()
-    order = session.get(BookingOrder, record_id(order_id))
-    if order is None:
-        raise NotFound()
-    db.serialize_on(session, f"invoice:{ORDER}:{order.id}")
-    session.refresh(order)   # read under the lock: the hold may have expired meanwhile
+    # read under the lock: the hold may have expired meanwhile
+    order = db.locked(session, BookingOrder, order_id, f"invoice:{ORDER}")
     if rentals.BookingStatus(order.status) not in ACTIVE:
         raise DomainError("rental.not_payable")
     invoice = billing.draft_invoice(session, order_kind=ORDER, order_id=order.id or 0,

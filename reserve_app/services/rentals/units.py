@@ -58,12 +58,7 @@ def save_unit_type(session: Session, *, actor: Actor | None, unit_type_id: objec
                      entity_id=row.id or 0, action="unit_type_created",
                      new=f"{data.name} {data.price_per_day} {data.tax_rate}%")
     else:
-        found = session.get(UnitType, record_id(unit_type_id))
-        if found is None:
-            raise NotFound()
-        row = found
-        db.serialize_on(session, f"unit_type:{row.id}")  # two admins editing: in turn
-        session.refresh(row)
+        row = db.locked(session, UnitType, unit_type_id, "unit_type")  # two admins: in turn
         before = _unit_type_audited(row)
         row.name, row.description, row.photo_url = data.name, data.description, data.photo_url
         row.price_per_day, row.tax_rate = data.price_per_day, data.tax_rate

@@ -7,8 +7,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from reserve_app.domain import shop as rules
-from reserve_app.domain.errors import DomainError, NotFound
-from reserve_app.domain.ids import record_id
+from reserve_app.domain.errors import DomainError
 from reserve_app.models import BundleItem, Product, ShopOrder, ShopOrderItem
 from reserve_app.services.platform import db, live
 
@@ -23,12 +22,7 @@ def items_of(session: Session, order_id: int) -> list[ShopOrderItem]:
 
 def locked(session: Session, order_id: object) -> ShopOrder:
     """The order, read again under its lock (two staff members acting at once: in turn)."""
-    order = session.get(ShopOrder, record_id(order_id))
-    if order is None:
-        raise NotFound()
-    db.serialize_on(session, f"shop:order:{order.id}")
-    session.refresh(order)
-    return order
+    return db.locked(session, ShopOrder, order_id, "shop:order")
 
 
 def announce(session: Session, order: ShopOrder, kind: str) -> None:

@@ -55,12 +55,7 @@ def save_promotion(session: Session, *, actor: Actor | None, promotion_id: objec
         session.add(row)
         before: dict[str, object] | None = None
     else:
-        found = session.get(Promotion, record_id(promotion_id))
-        if found is None:
-            raise NotFound()
-        row = found
-        db.serialize_on(session, f"promotion:{row.id}")  # two admins editing: in turn
-        session.refresh(row)
+        row = db.locked(session, Promotion, promotion_id, "promotion")  # two admins: in turn
         before = _promotion_audited(row)
         for key, value in values.items():
             setattr(row, key, value)
